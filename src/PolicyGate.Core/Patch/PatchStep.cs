@@ -33,38 +33,38 @@ internal sealed class PatchStep
             case "replace":
                 return Replace(root, path, Value().Copy());
             case "move":
-            {
-                var fromText = OptionalString("from") ?? throw Fail("missing \"from\"");
-                var from = Pointer(fromText);
-                if (_path!.StartsWith(fromText + "/", StringComparison.Ordinal))
                 {
-                    throw Fail($"cannot move \"{fromText}\" into one of its own children");
-                }
+                    var fromText = OptionalString("from") ?? throw Fail("missing \"from\"");
+                    var from = Pointer(fromText);
+                    if (_path!.StartsWith(fromText + "/", StringComparison.Ordinal))
+                    {
+                        throw Fail($"cannot move \"{fromText}\" into one of its own children");
+                    }
 
-                Get(root, from);
-                if (fromText == _path)
-                {
-                    return root;
-                }
+                    Get(root, from);
+                    if (fromText == _path)
+                    {
+                        return root;
+                    }
 
-                root = Remove(root, from, out var moved);
-                return Add(root, path, moved);
-            }
+                    root = Remove(root, from, out var moved);
+                    return Add(root, path, moved);
+                }
 
             case "copy":
-            {
-                var from = Pointer(OptionalString("from") ?? throw Fail("missing \"from\""));
-                return Add(root, path, Get(root, from)?.DeepClone());
-            }
+                {
+                    var from = Pointer(OptionalString("from") ?? throw Fail("missing \"from\""));
+                    return Add(root, path, Get(root, from)?.DeepClone());
+                }
 
             case "test":
-            {
-                var expected = Value().Node;
-                var actual = Get(root, path);
-                return JsonNodeEquality.DeepEquals(actual, expected)
-                    ? root
-                    : throw Fail($"test failed: the value is {actual?.ToJsonString() ?? "null"}, not {expected?.ToJsonString() ?? "null"}");
-            }
+                {
+                    var expected = Value().Node;
+                    var actual = Get(root, path);
+                    return JsonNodeEquality.DeepEquals(actual, expected)
+                        ? root
+                        : throw Fail($"test failed: the value is {actual?.ToJsonString() ?? "null"}, not {expected?.ToJsonString() ?? "null"}");
+                }
 
             default:
                 throw Fail($"unknown op \"{op}\"");

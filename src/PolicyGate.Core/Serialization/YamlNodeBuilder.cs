@@ -72,45 +72,45 @@ internal sealed class YamlNodeBuilder
         switch (ev)
         {
             case Scalar scalar:
-            {
-                CountNodes(1, scalar.Start);
-                var value = YamlScalarResolver.Resolve(scalar);
-                Register(scalar.Anchor, value, 1, scalar.Value);
-                return value;
-            }
-
-            case AnchorAlias alias:
-            {
-                var anchor = Resolve(alias);
-                CountNodes(anchor.Size, alias.Start);
-                return anchor.Node?.DeepClone();
-            }
-
-            case SequenceStart sequence:
-            {
-                CheckDepth(depth, sequence.Start);
-                var before = _nodeCount;
-                CountNodes(1, sequence.Start);
-                var array = new JsonArray();
-                while (Current is not SequenceEnd)
                 {
-                    array.Add(BuildNode(depth + 1));
+                    CountNodes(1, scalar.Start);
+                    var value = YamlScalarResolver.Resolve(scalar);
+                    Register(scalar.Anchor, value, 1, scalar.Value);
+                    return value;
                 }
 
-                Take();
-                Register(sequence.Anchor, array, _nodeCount - before, null);
-                return array;
-            }
+            case AnchorAlias alias:
+                {
+                    var anchor = Resolve(alias);
+                    CountNodes(anchor.Size, alias.Start);
+                    return anchor.Node?.DeepClone();
+                }
+
+            case SequenceStart sequence:
+                {
+                    CheckDepth(depth, sequence.Start);
+                    var before = _nodeCount;
+                    CountNodes(1, sequence.Start);
+                    var array = new JsonArray();
+                    while (Current is not SequenceEnd)
+                    {
+                        array.Add(BuildNode(depth + 1));
+                    }
+
+                    Take();
+                    Register(sequence.Anchor, array, _nodeCount - before, null);
+                    return array;
+                }
 
             case MappingStart mapping:
-            {
-                CheckDepth(depth, mapping.Start);
-                var before = _nodeCount;
-                CountNodes(1, mapping.Start);
-                var obj = BuildMapping(depth);
-                Register(mapping.Anchor, obj, _nodeCount - before, null);
-                return obj;
-            }
+                {
+                    CheckDepth(depth, mapping.Start);
+                    var before = _nodeCount;
+                    CountNodes(1, mapping.Start);
+                    var obj = BuildMapping(depth);
+                    Register(mapping.Anchor, obj, _nodeCount - before, null);
+                    return obj;
+                }
 
             default:
                 throw new YamlConversionException(ev.Start, $"unexpected YAML event {ev.GetType().Name}");

@@ -58,55 +58,55 @@ internal static class RandomJson
         switch (node)
         {
             case JsonObject obj:
-            {
-                var copy = new JsonObject();
-                foreach (var (key, value) in obj)
                 {
-                    switch (random.Next(10))
+                    var copy = new JsonObject();
+                    foreach (var (key, value) in obj)
                     {
-                        case 0:
-                            break; // removed
-                        case 1:
-                            copy[key] = null;
-                            break;
-                        default:
-                            copy[key] = Mutate(random, value, depth + 1);
-                            break;
+                        switch (random.Next(10))
+                        {
+                            case 0:
+                                break; // removed
+                            case 1:
+                                copy[key] = null;
+                                break;
+                            default:
+                                copy[key] = Mutate(random, value, depth + 1);
+                                break;
+                        }
                     }
-                }
 
-                if (random.Next(3) == 0)
-                {
-                    copy[Keys[random.Next(Keys.Length)]] = Value(random, depth + 1);
-                }
+                    if (random.Next(3) == 0)
+                    {
+                        copy[Keys[random.Next(Keys.Length)]] = Value(random, depth + 1);
+                    }
 
-                return copy;
-            }
+                    return copy;
+                }
 
             case JsonArray array:
-            {
-                var items = array.Select(item => item?.DeepClone()).ToList();
-                switch (random.Next(6))
                 {
-                    case 0:
-                        items.Add(Value(random, depth + 1));
-                        break;
-                    case 1 when items.Count > 0:
-                        items.RemoveAt(random.Next(items.Count));
-                        break;
-                    case 2:
-                        items.Reverse();
-                        break;
-                    case 3 when items.Count > 0:
-                        var at = random.Next(items.Count);
-                        items[at] = Mutate(random, items[at], depth + 1);
-                        break;
-                    default:
-                        break;
-                }
+                    var items = array.Select(item => item?.DeepClone()).ToList();
+                    switch (random.Next(6))
+                    {
+                        case 0:
+                            items.Add(Value(random, depth + 1));
+                            break;
+                        case 1 when items.Count > 0:
+                            items.RemoveAt(random.Next(items.Count));
+                            break;
+                        case 2:
+                            items.Reverse();
+                            break;
+                        case 3 when items.Count > 0:
+                            var at = random.Next(items.Count);
+                            items[at] = Mutate(random, items[at], depth + 1);
+                            break;
+                        default:
+                            break;
+                    }
 
-                return new JsonArray([.. items]);
-            }
+                    return new JsonArray([.. items]);
+                }
 
             default:
                 return node?.DeepClone();
