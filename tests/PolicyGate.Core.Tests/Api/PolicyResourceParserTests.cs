@@ -1,0 +1,99 @@
+using System.Text.Json.Nodes;
+using PolicyGate.Core.Api.V1;
+
+namespace PolicyGate.Core.Tests.Api;
+
+public class PolicyResourceParserTests
+{
+    private static JsonObject Policy(string specJson, string kind = "ClusterAdmissionPolicy", string apiVersion = "policygate.io/v1", string metadata = """{"name":"p"}""") =>
+        JsonNode.Parse($$"""{"apiVersion":"{{apiVersion}}","kind":"{{kind}}","metadata":{{metadata}},"spec":{{specJson}}}""")!.AsObject();
+
+    private const string MinimalSpec = """{"module":"builtin://capabilities","rules":[{"apiGroups":[""],"apiVersions":["v1"],"resources":["pods"],"operations":["CREATE"]}]}""";
+
+    [Fact]
+    public void Parse_MinimalPolicy_AppliesKubewardenDefaults()
+    {
+        var result = PolicyResourceParser.Parse(Policy(MinimalSpec), "p.yaml#1");
+
+        Assert.True(result.Succeeded, string.Join("\n", result.Errors));
+        var spec = result.Policy!.Spec;
+        Assert.Equal(PolicyMode.Protect, spec.Mode);
+        Assert.Equal(FailurePolicy.Fail, spec.FailurePolicy);
+        Assert.Equal(10, spec.TimeoutSeconds);
+        Assert.False(spec.Mutating);
+        Assert.True(spec.NamespaceSelector.IsEmpty);
+        Assert.Equal("*", spec.Rules[0].Scope);
+    }
+
+    [Fact]
+    public void Parse_AdmissionPolicyWithoutNamespace_DefaultsToDefaultNamespace()
+    {
+        var result = PolicyResourceParser.Parse(Policy(MinimalSpec, kind: "AdmissionPolicy"), "p.yaml#1");
+
+        Assert.Equal("default", result.Policy!.Namespace);
+        Assert.Equal("default/p", result.Policy.DisplayName);
+    }
+
+    [Fact]
+    public void Parse_KubewardenApiVersionAndRegistryModule_ExplainsBoth()
+    {
+        var spec = MinimalSpec.Replace("builtin://capabilities", "registry://ghcr.io/kubewarden/policies/x:v1", StringComparison.Ordinal);
+        var result = PolicyResourceParser.Parse(Policy(spec, apiVersion: "policies.kubewarden.io/v1"), "p.yaml#1");
+
+        Assert.False(result.Succeeded);
+        Assert.Contains(result.Errors, e => e.StartsWith("apiVersion:", StringComparison.Ordinal) && e.Contains("policygate.io/v1", StringComparison.Ordinal));
+        Assert.Contains(result.Errors, e => e.StartsWith("spec.module:", StringComparison.Ordinal) && e.Contains("builtin://", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Parse_ManyMistakes_ReportsEveryOneWithItsFieldPath()
+    {
+        const string spec = """
+            {"script":"return Allow();","mode":"enforce","failurePolicy":"fail","timeoutSeconds":60,"mutating":"yes",
+             "rules":[{"apiGroups":[""],"apiVersions":["v1"],"resources":["pods/a/b"],"operations":["CREATE","PATCH"]}],
+             "namespaceSelector":{"matchExpressions":[{"key":"env","operator":"Equals","values":["x"]}]},
+             "objectSelector":{"matchLabels":{"tier":3}},
+             "setting":{}}
+            """;
+        var result = PolicyResourceParser.Parse(Policy(spec), "p.yaml#1");
+
+        Assert.False(result.Succeeded);
+        var expected = new[]
+        {
+            "spec.setting: unknown field", "spec.mode:", "spec.failurePolicy:", "spec.timeoutSeconds:", "spec.mutating:",
+            "spec.rules[0].operations[1]:", "spec.rules[0].resources[0]:",
+            "spec.namespaceSelector.matchExpressions[0].operator:", "spec.objectSelector.matchLabels.tier:",
+        };
+        foreach (var prefix in expected)
+        {
+            Assert.Contains(result.Errors, e => e.StartsWith(prefix, StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
+    public void Parse_ModuleAndScriptTogether_IsRejected()
+    {
+        var spec = MinimalSpec.Replace("\"module\"", "\"script\":\"return Allow();\",\"module\"", StringComparison.Ordinal);
+
+        var result = PolicyResourceParser.Parse(Policy(spec), "p.yaml#1");
+
+        Assert.Contains(result.Errors, e => e.Contains("exclusive", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Parse_ClusterPolicyWithNamespace_IsRejected()
+    {
+        var result = PolicyResourceParser.Parse(Policy(MinimalSpec, metadata: """{"name":"p","namespace":"team-a"}"""), "p.yaml#1");
+
+        Assert.Contains(result.Errors, e => e.StartsWith("metadata.namespace:", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Parse_MissingRulesAndModule_NamesBoth()
+    {
+        var result = PolicyResourceParser.Parse(Policy("{}"), "p.yaml#1");
+
+        Assert.Contains(result.Errors, e => e.StartsWith("spec.rules:", StringComparison.Ordinal));
+        Assert.Contains(result.Errors, e => e.StartsWith("spec: one of spec.module", StringComparison.Ordinal));
+    }
+}
