@@ -1,0 +1,140 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using PolicyGate.Core.Admission;
+using PolicyGate.Core.Matching;
+using PolicyGate.Core.Patch;
+
+namespace PolicyGate.Core.Evaluation;
+
+/// <summary>
+/// Runs the policies that match a request. Dry-run and the webhook both go through here, so a dry-run answer is
+/// the answer the cluster would get.
+/// </summary>
+public static class AdmissionEvaluator
+{
+    /// <summary>One decision per matching policy, each judged on the request as submitted. Policies whose rules
+    /// or selectors do not match are not run and produce nothing.</summary>
+    public static IReadOnlyList<PolicyDecision> Evaluate(
+        IReadOnlyList<CompiledPolicy> policies,
+        AdmissionRequest request,
+        NamespaceLabels namespaceLabels,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(policies);
+        var decisions = new List<PolicyDecision>();
+        foreach (var policy in policies)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (PolicyMatcher.Matches(policy.Resource, request, namespaceLabels))
+            {
+                decisions.Add(PolicyEvaluator.Decide(policy, request, cancellationToken));
+            }
+        }
+
+        return decisions;
+    }
+
+    /// <summary>
+    /// The whole admission answer, as the API server would see it: mutating policies run first, in name order, each
+    /// on the object as the previous ones left it (their patches composed into one); then validating policies judge
+    /// the final object. Denied if any policy denies, naming every denying policy; warnings gathered.
+    /// </summary>
+    public static AdmissionReviewOutcome Review(
+        IReadOnlyList<CompiledPolicy> policies,
+        AdmissionRequest request,
+        NamespaceLabels namespaceLabels,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(policies);
+        ArgumentNullException.ThrowIfNull(request);
+        var decisions = new List<PolicyDecision>();
+        var current = request;
+        JsonNode? mutated = null;
+        foreach (var policy in policies.Where(p => p.Spec.Mutating).OrderBy(p => p.Name, StringComparer.Ordinal))
+        {
+            if (!PolicyMatcher.Matches(policy.Resource, current, namespaceLabels))
+            {
+                continue;
+            }
+
+            var decision = PolicyEvaluator.Decide(policy, current, cancellationToken);
+            decisions.Add(decision);
+            if (decision.MutatedObject is { } next)
+            {
+                mutated = next;
+                current = WithObject(current, JsonSerializer.SerializeToElement(next));
+            }
+        }
+
+        foreach (var policy in policies.Where(p => !p.Spec.Mutating))
+        {
+            if (PolicyMatcher.Matches(policy.Resource, current, namespaceLabels))
+            {
+                decisions.Add(PolicyEvaluator.Decide(policy, current, cancellationToken));
+            }
+        }
+
+        var response = new AdmissionResponse { Uid = request.Uid, Allowed = true };
+        var denials = decisions.Where(d => !d.Allowed).ToList();
+        if (denials.Count > 0)
+        {
+            response.Allowed = false;
+            var message = denials.Count == 1
+                ? $"policy {denials[0].Policy} denied the request: {denials[0].Message}"
+                : "denied by " + string.Join("; ", denials.Select(d => $"policy {d.Policy}: {d.Message}"));
+            response.Status = new AdmissionStatus { Status = "Failure", Code = 403, Reason = "Forbidden", Message = message };
+        }
+        else if (mutated is not null)
+        {
+            var original = request.Object is { ValueKind: JsonValueKind.Object } o ? JsonNode.Parse(o.GetRawText()) : null;
+            var patch = JsonPatch.CreateDiff(original, mutated);
+            if (patch.Count > 0)
+            {
+                response.Patch = Encoding.UTF8.GetBytes(patch.ToJsonString());
+                response.PatchType = AdmissionResponse.JsonPatchType;
+            }
+        }
+
+        var warnings = decisions.SelectMany(d => d.Warnings).ToList();
+        if (warnings.Count > 0)
+        {
+            response.Warnings = warnings;
+        }
+
+        var annotations = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var decision in decisions)
+        {
+            foreach (var (key, value) in decision.AuditAnnotations ?? new Dictionary<string, string>())
+            {
+                annotations[key] = value;
+            }
+        }
+
+        if (annotations.Count > 0)
+        {
+            response.AuditAnnotations = annotations;
+        }
+
+        return new AdmissionReviewOutcome(response, decisions);
+    }
+
+    private static AdmissionRequest WithObject(AdmissionRequest request, JsonElement obj) => new()
+    {
+        Uid = request.Uid,
+        Kind = request.Kind,
+        Resource = request.Resource,
+        SubResource = request.SubResource,
+        RequestKind = request.RequestKind,
+        RequestResource = request.RequestResource,
+        RequestSubResource = request.RequestSubResource,
+        Name = request.Name,
+        Namespace = request.Namespace,
+        Operation = request.Operation,
+        UserInfo = request.UserInfo,
+        Object = obj,
+        OldObject = request.OldObject,
+        DryRun = request.DryRun,
+        Options = request.Options,
+    };
+}

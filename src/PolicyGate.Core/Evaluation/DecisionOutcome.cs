@@ -1,0 +1,9 @@
+namespace PolicyGate.Core.Evaluation;
+
+public enum DecisionOutcome
+{
+    Allowed,
+    Mutated,
+    Denied,
+    Failed,
+}

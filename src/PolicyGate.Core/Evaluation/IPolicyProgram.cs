@@ -1,0 +1,20 @@
+using System.Text.Json.Nodes;
+using PolicyGate.Core.PolicyApi;
+
+namespace PolicyGate.Core.Evaluation;
+
+/// <summary>
+/// A compiled policy script, shared by every policy and request that uses the same source. Implemented by the
+/// scripting layer; the engine only runs it.
+/// </summary>
+public interface IPolicyProgram
+{
+    /// <summary>SHA-256 of the source (hex), identifying the compiled code.</summary>
+    string Hash { get; }
+
+    /// <summary>Binds a policy's settings to the settings type the script declares, reporting every bad setting by name.</summary>
+    SettingsBinding BindSettings(JsonObject? settings);
+
+    /// <summary>Runs the script once. Exceptions thrown by the script surface as <see cref="PolicyRuntimeException"/>.</summary>
+    PolicyResult? Run(PolicyContext context);
+}

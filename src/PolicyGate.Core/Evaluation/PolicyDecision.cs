@@ -1,0 +1,25 @@
+using System.Text.Json.Nodes;
+using PolicyGate.Core.Api.V1;
+
+namespace PolicyGate.Core.Evaluation;
+
+/// <summary>
+/// One policy's decision on one request, with its mode and failurePolicy applied: <see cref="Allowed"/> is what
+/// the API server would be told. A monitor-mode violation is allowed with its message kept and a warning added.
+/// </summary>
+public sealed record PolicyDecision(
+    string Policy,
+    PolicyMode Mode,
+    DecisionOutcome Outcome,
+    bool Allowed,
+    string? Message,
+    IReadOnlyList<string> Warnings,
+    JsonArray? Patch,
+    IReadOnlyDictionary<string, string>? AuditAnnotations)
+{
+    /// <summary>The script's own denial message when <c>spec.message</c> replaced it.</summary>
+    public string? Detail { get; init; }
+
+    /// <summary>The object after this policy's patch, when it mutated (protect mode only).</summary>
+    public JsonNode? MutatedObject { get; init; }
+}

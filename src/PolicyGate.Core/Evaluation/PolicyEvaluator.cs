@@ -1,0 +1,111 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using PolicyGate.Core.Admission;
+using PolicyGate.Core.Api.V1;
+using PolicyGate.Core.Patch;
+using PolicyGate.Core.PolicyApi;
+
+namespace PolicyGate.Core.Evaluation;
+
+/// <summary>Runs one compiled policy on one request and turns what the script did into a verdict and a decision.</summary>
+public static class PolicyEvaluator
+{
+    public static PolicyVerdict Run(CompiledPolicy policy, AdmissionRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        ArgumentNullException.ThrowIfNull(request);
+        var context = new PolicyContext(request, policy.Name, policy.Spec.Mutating, policy.Spec.Settings, policy.Settings, cancellationToken);
+        try
+        {
+            policy.Program.Run(context);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return new PolicyVerdict.Failed($"evaluation stopped after its time budget of {policy.Spec.TimeoutSeconds}s", TimedOut: true, null);
+        }
+        catch (Exception ex)
+        {
+            // Per-policy isolation: a throwing script is this policy's failure, never the caller's.
+            return new PolicyVerdict.Failed(ex is PolicyRuntimeException ? ex.Message : $"{ex.GetType().Name}: {ex.Message}", TimedOut: false, ex);
+        }
+
+        if (context.Denials.Count > 0)
+        {
+            return new PolicyVerdict.Denied(string.Join("; ", context.Denials), context.Warnings, context.AuditAnnotations);
+        }
+
+        if (context.MutatedObject is { } mutated)
+        {
+            if (!policy.Spec.Mutating)
+            {
+                return new PolicyVerdict.Failed(
+                    "the script returned a mutation but the policy has spec.mutating: false (set it to true to allow patches)",
+                    TimedOut: false,
+                    null);
+            }
+
+            var original = request.Object is { ValueKind: JsonValueKind.Object } o ? JsonNode.Parse(o.GetRawText()) : null;
+            var patch = JsonPatch.CreateDiff(original, mutated);
+            return new PolicyVerdict.Allowed(patch.Count > 0 ? patch : null, patch.Count > 0 ? mutated : null, context.Warnings, context.AuditAnnotations);
+        }
+
+        return new PolicyVerdict.Allowed(null, null, context.Warnings, context.AuditAnnotations);
+    }
+
+    /// <summary>Evaluates and applies the policy's mode, failurePolicy and message.</summary>
+    public static PolicyDecision Decide(CompiledPolicy policy, AdmissionRequest request, CancellationToken cancellationToken = default)
+    {
+        using var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        budget.CancelAfter(TimeSpan.FromSeconds(policy.Spec.TimeoutSeconds));
+        return ToDecision(policy, Run(policy, request, budget.Token));
+    }
+
+    public static PolicyDecision ToDecision(CompiledPolicy policy, PolicyVerdict verdict)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        ArgumentNullException.ThrowIfNull(verdict);
+        var name = policy.Name;
+        var mode = policy.Spec.Mode;
+        var monitor = mode == PolicyMode.Monitor;
+        switch (verdict)
+        {
+            case PolicyVerdict.Denied denied:
+            {
+                var message = policy.Spec.Message ?? denied.Message;
+                var warnings = monitor ? Append(denied.Warnings, $"policy {name} (monitor mode) would deny: {message}") : denied.Warnings;
+                return new PolicyDecision(name, mode, DecisionOutcome.Denied, monitor, message, warnings, null, denied.AuditAnnotations)
+                {
+                    Detail = policy.Spec.Message is null ? null : denied.Message,
+                };
+            }
+
+            case PolicyVerdict.Failed failed:
+            {
+                var message = $"policy {name} failed: {failed.Error}";
+                if (monitor || policy.Spec.FailurePolicy == FailurePolicy.Ignore)
+                {
+                    var why = monitor ? "monitor mode" : "failurePolicy: Ignore";
+                    return new PolicyDecision(name, mode, DecisionOutcome.Failed, true, message, [$"{message} (allowed, {why})"], null, null);
+                }
+
+                return new PolicyDecision(name, mode, DecisionOutcome.Failed, false, message, [], null, null);
+            }
+
+            case PolicyVerdict.Allowed { Patch: not null } mutated when monitor:
+                return new PolicyDecision(name, mode, DecisionOutcome.Allowed, true, null,
+                    Append(mutated.Warnings, $"policy {name} (monitor mode) would change the object; the patch is not applied"), null, mutated.AuditAnnotations);
+
+            case PolicyVerdict.Allowed allowed:
+                return new PolicyDecision(name, mode, allowed.Patch is null ? DecisionOutcome.Allowed : DecisionOutcome.Mutated, true, null,
+                    allowed.Warnings, allowed.Patch, allowed.AuditAnnotations)
+                {
+                    MutatedObject = allowed.MutatedObject,
+                };
+
+            default:
+                throw new ArgumentOutOfRangeException(nameof(verdict), verdict.GetType().Name, "unknown verdict");
+        }
+    }
+
+    private static string[] Append(IReadOnlyList<string> list, string item) => [.. list, item];
+}

@@ -1,0 +1,68 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using PolicyGate.Core.Admission;
+
+namespace PolicyGate.Core.Manifests;
+
+/// <summary>
+/// Builds the AdmissionRequest the API server would send for a saved manifest: the resource is found from the
+/// kind the way kubectl guesses it, the namespace defaults to <c>default</c> for namespaced kinds, CREATE carries
+/// the object, UPDATE carries it as both object and old object, DELETE carries it as the old object only.
+/// </summary>
+public static class AdmissionRequestFactory
+{
+    public const string DryRunUser = "policygate-dry-run";
+
+    /// <param name="source">Where the manifest came from; the request uid is derived from it, so output is stable.</param>
+    /// <exception cref="ArgumentException">The manifest has no usable apiVersion or kind.</exception>
+    public static AdmissionRequest Create(JsonObject manifest, string source, string operation = "CREATE")
+    {
+        ArgumentNullException.ThrowIfNull(manifest);
+        var apiVersion = Text(manifest["apiVersion"]) ?? throw new ArgumentException("the object has no apiVersion", nameof(manifest));
+        var kind = Text(manifest["kind"]) ?? throw new ArgumentException("the object has no kind", nameof(manifest));
+        var resource = ResourceMapper.Resolve(apiVersion, kind);
+        var metadata = manifest["metadata"] as JsonObject;
+        var name = Text(metadata?["name"]) ?? Text(metadata?["generateName"]);
+        var ns = Text(metadata?["namespace"]);
+        if (resource.Namespaced)
+        {
+            ns ??= "default";
+        }
+        else
+        {
+            // The API server sends a Namespace's own name as the request namespace; other cluster objects have none.
+            ns = resource.Resource == "namespaces" && resource.Group.Length == 0 ? name : null;
+        }
+
+        var element = JsonSerializer.SerializeToElement(manifest);
+        var gvk = new GroupVersionKind { Group = resource.Group, Version = resource.Version, Kind = kind };
+        var gvr = new GroupVersionResource { Group = resource.Group, Version = resource.Version, Resource = resource.Resource };
+        return new AdmissionRequest
+        {
+            Uid = DeterministicUid(source),
+            Kind = gvk,
+            Resource = gvr,
+            RequestKind = gvk,
+            RequestResource = gvr,
+            SubResource = "",
+            Name = name,
+            Namespace = ns,
+            Operation = operation,
+            UserInfo = new UserInfo { Username = DryRunUser, Groups = ["system:authenticated"] },
+            Object = operation == "DELETE" ? null : element,
+            OldObject = operation is "UPDATE" or "DELETE" ? element : null,
+            DryRun = false,
+        };
+    }
+
+    private static string? Text(JsonNode? node) =>
+        node is JsonValue value && value.TryGetValue<string>(out var text) && text.Length > 0 ? text : null;
+
+    private static string DeterministicUid(string source)
+    {
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(source));
+        return new Guid(hash.AsSpan(0, 16)).ToString();
+    }
+}

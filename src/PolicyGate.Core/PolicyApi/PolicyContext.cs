@@ -1,0 +1,258 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using PolicyGate.Core.Admission;
+using PolicyGate.Core.Kubernetes;
+
+namespace PolicyGate.Core.PolicyApi;
+
+/// <summary>
+/// Everything a policy script sees; its members are in scope in the script (it is the script's globals object).
+/// A new context is made for every evaluation, so what a script reads or changes is its own copy: one policy can
+/// never see or alter what another policy, or another request, sees.
+/// </summary>
+public sealed class PolicyContext
+{
+    private readonly object? _settings;
+    private readonly List<string> _denials = [];
+    private List<string>? _warnings;
+    private Dictionary<string, string>? _auditAnnotations;
+    private JsonObject? _object;
+    private JsonObject? _oldObject;
+    private Dictionary<Type, object?>? _typedObjects;
+    private V1ObjectMeta? _metadata;
+    private bool _metadataRead;
+    private V1PodSpec? _podSpec;
+    private bool _podSpecRead;
+    private V1ObjectMeta? _podMetadata;
+    private bool _podMetadataRead;
+
+    private static readonly string[] MetadataPath = ["metadata"];
+
+    public PolicyContext(
+        AdmissionRequest request,
+        string policyName,
+        bool mutating,
+        JsonObject? settingsJson,
+        object? settings,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        Request = request;
+        PolicyName = policyName;
+        Mutating = mutating;
+        SettingsJson = settingsJson ?? [];
+        _settings = settings;
+        CancellationToken = cancellationToken;
+    }
+
+    /// <summary>The whole admission request: uid, kind, resource, subResource, operation, userInfo, dryRun, options...</summary>
+    public AdmissionRequest Request { get; }
+
+    /// <summary>The name of the policy being evaluated.</summary>
+    public string PolicyName { get; }
+
+    /// <summary>True when the policy has <c>mutating: true</c>: it may fix objects instead of denying them.</summary>
+    public bool Mutating { get; }
+
+    /// <summary>CREATE, UPDATE, DELETE or CONNECT.</summary>
+    public string Operation => Request.Operation;
+
+    /// <summary>The object's kind, e.g. <c>Pod</c> or <c>Deployment</c>.</summary>
+    public string Kind => Request.Kind.Kind;
+
+    public string? Namespace => Request.Namespace;
+
+    public string? Name => Request.Name;
+
+    public UserInfo UserInfo => Request.UserInfo;
+
+    /// <summary>The policy's <c>settings</c> as JSON. Prefer declaring a <c>Settings</c> type and calling <see cref="GetSettings{T}"/>.</summary>
+    public JsonObject SettingsJson { get; }
+
+    /// <summary>Cancelled when the evaluation runs out of time.</summary>
+    public CancellationToken CancellationToken { get; }
+
+    /// <summary>The object being admitted as JSON (null on DELETE); this evaluation's own copy, free to change.</summary>
+    public JsonObject? Object => _object ??= ToJsonObject(Request.Object);
+
+    /// <summary>The existing object on UPDATE and DELETE, as JSON; null otherwise.</summary>
+    public JsonObject? OldObject => _oldObject ??= ToJsonObject(Request.OldObject);
+
+    /// <summary>The object's metadata (labels, annotations, name...), null when there is no object.</summary>
+    public V1ObjectMeta? Metadata
+    {
+        get
+        {
+            if (!_metadataRead)
+            {
+                _metadataRead = true;
+                _metadata = ReadAt<V1ObjectMeta>(MetadataPath);
+            }
+
+            return _metadata;
+        }
+    }
+
+    /// <summary>The settings bound to the type the script declares (conventionally named <c>Settings</c>), checked when the policy loaded.</summary>
+    public T GetSettings<T>()
+        where T : class =>
+        _settings as T ?? throw new InvalidOperationException(
+            _settings is null
+                ? $"Policy '{PolicyName}' has no bound settings of type {typeof(T).Name}: declare the type as 'Settings' in the script."
+                : $"Policy '{PolicyName}' settings are a {_settings.GetType().Name}, not a {typeof(T).Name}.");
+
+    /// <summary>The object as a typed model (e.g. <c>ObjectAs&lt;V1Pod&gt;()</c>), null on DELETE. Repeated calls return the same instance.</summary>
+    public T? ObjectAs<T>()
+        where T : class
+    {
+        _typedObjects ??= [];
+        if (_typedObjects.TryGetValue(typeof(T), out var cached))
+        {
+            return (T?)cached;
+        }
+
+        var typed = Request.Object is { ValueKind: JsonValueKind.Object } element
+            ? element.Deserialize<T>(KubernetesJson.Options)
+            : null;
+        _typedObjects[typeof(T)] = typed;
+        return typed;
+    }
+
+    /// <summary>The old object as a typed model (UPDATE and DELETE), or null.</summary>
+    public T? OldObjectAs<T>()
+        where T : class =>
+        Request.OldObject is { ValueKind: JsonValueKind.Object } element ? element.Deserialize<T>(KubernetesJson.Options) : null;
+
+    /// <summary>
+    /// The pod spec of a Pod or of any pod controller (Deployment, ReplicaSet, StatefulSet, DaemonSet, Job, CronJob,
+    /// ReplicationController), or null for other kinds. Repeated calls return the same instance: change it and
+    /// <c>return Mutate(spec)</c> to patch the object.
+    /// </summary>
+    public V1PodSpec? PodSpec()
+    {
+        if (!_podSpecRead)
+        {
+            _podSpecRead = true;
+            _podSpec = ReadAt<V1PodSpec>(PodSpecPath.ForKind(Kind));
+        }
+
+        return _podSpec;
+    }
+
+    /// <summary>The metadata of the pods the object creates (the pod template's, or the Pod's own), or null.</summary>
+    public V1ObjectMeta? PodMetadata()
+    {
+        if (!_podMetadataRead)
+        {
+            _podMetadataRead = true;
+            _podMetadata = ReadAt<V1ObjectMeta>(PodSpecPath.MetadataForKind(Kind));
+        }
+
+        return _podMetadata;
+    }
+
+    /// <summary>Allows the request (warnings and audit annotations still apply).</summary>
+    public PolicyResult Allow() => _denials.Count > 0 ? PolicyResult.Denied : PolicyResult.Allowed;
+
+    /// <summary>Denies the request with a message for the user. Several denials are joined.</summary>
+    public PolicyResult Deny(string message)
+    {
+        _denials.Add(string.IsNullOrWhiteSpace(message) ? $"denied by policy {PolicyName}" : message);
+        return PolicyResult.Denied;
+    }
+
+    /// <summary>Adds an admission warning, shown by kubectl whatever the decision.</summary>
+    public void Warn(string message)
+    {
+        if (!string.IsNullOrWhiteSpace(message))
+        {
+            (_warnings ??= []).Add(message);
+        }
+    }
+
+    /// <summary>Records an audit annotation (<c>key</c> is prefixed by the API server with the webhook name).</summary>
+    public void AuditAnnotation(string key, string value)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(key);
+        (_auditAnnotations ??= [])[key] = value ?? "";
+    }
+
+    /// <summary>Accepts the object with a changed pod spec, wherever the object's kind keeps it.</summary>
+    public PolicyResult Mutate(V1PodSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        var path = PodSpecPath.ForKind(Kind)
+            ?? throw new InvalidOperationException($"A {Kind} has no pod spec to mutate.");
+        var root = ToJsonObject(Request.Object)
+            ?? throw new InvalidOperationException("There is no object to mutate (DELETE and CONNECT requests carry none).");
+        SetAt(root, path, KubernetesJson.SerializeToNode(spec));
+        MutatedObject = root;
+        return Result();
+    }
+
+    /// <summary>Accepts the object replaced by <paramref name="obj"/>, a typed model of the whole object.</summary>
+    public PolicyResult Mutate<T>(T obj)
+        where T : class
+    {
+        ArgumentNullException.ThrowIfNull(obj);
+        MutatedObject = obj as JsonNode ?? KubernetesJson.SerializeToNode(obj);
+        return Result();
+    }
+
+    /// <summary>Accepts the object replaced by <paramref name="obj"/> (for example the changed <see cref="Object"/>).</summary>
+    public PolicyResult Mutate(JsonNode obj)
+    {
+        ArgumentNullException.ThrowIfNull(obj);
+        MutatedObject = obj;
+        return Result();
+    }
+
+    internal IReadOnlyList<string> Denials => _denials;
+
+    internal IReadOnlyList<string> Warnings => (IReadOnlyList<string>?)_warnings ?? [];
+
+    internal IReadOnlyDictionary<string, string>? AuditAnnotations => _auditAnnotations;
+
+    internal JsonNode? MutatedObject { get; private set; }
+
+    private PolicyResult Result() => _denials.Count > 0 ? PolicyResult.Denied : PolicyResult.Mutated;
+
+    private T? ReadAt<T>(IReadOnlyList<string>? path)
+        where T : class
+    {
+        if (path is null || Request.Object is not { ValueKind: JsonValueKind.Object } element)
+        {
+            return null;
+        }
+
+        foreach (var segment in path)
+        {
+            if (element.ValueKind != JsonValueKind.Object || !element.TryGetProperty(segment, out element))
+            {
+                return null;
+            }
+        }
+
+        return element.ValueKind == JsonValueKind.Object ? element.Deserialize<T>(KubernetesJson.Options) : null;
+    }
+
+    private static void SetAt(JsonObject root, IReadOnlyList<string> path, JsonNode? value)
+    {
+        var current = root;
+        for (var i = 0; i < path.Count - 1; i++)
+        {
+            if (current[path[i]] is not JsonObject next)
+            {
+                next = [];
+                current[path[i]] = next;
+            }
+
+            current = next;
+        }
+
+        current[path[^1]] = value;
+    }
+
+    private static JsonObject? ToJsonObject(JsonElement? element) =>
+        element is { ValueKind: JsonValueKind.Object } e ? JsonObject.Create(e.Clone()) : null;
+}

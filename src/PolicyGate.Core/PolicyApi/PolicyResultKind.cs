@@ -1,0 +1,8 @@
+namespace PolicyGate.Core.PolicyApi;
+
+public enum PolicyResultKind
+{
+    Allow,
+    Deny,
+    Mutate,
+}
