@@ -1,0 +1,142 @@
+using System.Collections.Concurrent;
+using System.Collections.Immutable;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Scripting;
+using Microsoft.CodeAnalysis.Emit;
+using Microsoft.CodeAnalysis.Scripting;
+using PolicyGate.Core.PolicyApi;
+using PolicyGate.Scripting.Runtime;
+
+namespace PolicyGate.Scripting.Compilation;
+
+/// <summary>
+/// Compiles policy scripts with Roslyn. A script is compiled once per distinct source (and engine build) and the
+/// program is shared by every policy and request that uses it. The emitted assembly is loaded into its own
+/// collectible load context, never into Roslyn's interactive loader (which would keep it forever).
+/// </summary>
+public sealed class PolicyCompiler
+{
+    private readonly ConcurrentDictionary<string, Lazy<PolicyCompilation>> _programs = new(StringComparer.Ordinal);
+    private readonly CompiledScriptStore? _store;
+
+    /// <param name="cacheDirectory">Where compiled scripts are kept between runs; null keeps them in memory only.</param>
+    public PolicyCompiler(string? cacheDirectory = null)
+    {
+        _store = cacheDirectory is null ? null : new CompiledScriptStore(cacheDirectory);
+    }
+
+    /// <summary>How many scripts were compiled by Roslyn (not found in memory or on disk) in this process.</summary>
+    public int CompilationCount => _compilations;
+
+    private int _compilations;
+
+    public PolicyCompilation Compile(ScriptSource source)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        var key = CacheKey(source.Code);
+        var lazy = _programs.GetOrAdd(key, k => new Lazy<PolicyCompilation>(() => CompileOrLoad(source, k), LazyThreadSafetyMode.ExecutionAndPublication));
+        var result = lazy.Value;
+        if (result is PolicyCompilation.Failed)
+        {
+            // Diagnostics name the file they came from, so a failure is not shared with another origin.
+            _programs.TryRemove(new KeyValuePair<string, Lazy<PolicyCompilation>>(key, lazy));
+        }
+
+        return result;
+    }
+
+    /// <summary>SHA-256 over the source and everything that changes what it compiles to.</summary>
+    public static string CacheKey(string code)
+    {
+        var bytes = Encoding.UTF8.GetBytes(ScriptEnvironment.EngineFingerprint + "\n" + code);
+        return Convert.ToHexStringLower(SHA256.HashData(bytes));
+    }
+
+    private PolicyCompilation CompileOrLoad(ScriptSource source, string key)
+    {
+        if (_store?.TryLoad(key) is { } cached)
+        {
+            try
+            {
+                return new PolicyCompilation.Succeeded(ScriptProgram.Load(key, cached.Assembly, cached.Symbols));
+            }
+            catch (BadImageFormatException)
+            {
+                // A damaged cache entry is recompiled, never trusted.
+            }
+            catch (InvalidOperationException)
+            {
+            }
+        }
+
+        var compiled = CompileCore(source);
+        if (compiled.Diagnostics.Count > 0)
+        {
+            return new PolicyCompilation.Failed(compiled.Diagnostics);
+        }
+
+        _store?.Save(key, compiled.Assembly, compiled.Symbols);
+        return new PolicyCompilation.Succeeded(ScriptProgram.Load(key, compiled.Assembly, compiled.Symbols));
+    }
+
+    private (byte[] Assembly, byte[] Symbols, IReadOnlyList<PolicyDiagnostic> Diagnostics) CompileCore(ScriptSource source)
+    {
+        Interlocked.Increment(ref _compilations);
+        var options = ScriptOptions.Default
+            .WithReferences(ScriptEnvironment.References)
+            .WithImports(ScriptEnvironment.Imports)
+            .WithFilePath(source.Origin)
+            .WithFileEncoding(Encoding.UTF8)
+            .WithOptimizationLevel(OptimizationLevel.Release)
+            .WithEmitDebugInformation(true)
+            .WithAllowUnsafe(false)
+            .WithLanguageVersion(LanguageVersion.Latest)
+            .WithMetadataResolver(ScriptMetadataResolver.Default.WithSearchPaths(ImmutableArray<string>.Empty))
+            .WithSourceResolver(new SourceFileResolver(ImmutableArray<string>.Empty, baseDirectory: null));
+
+        var script = CSharpScript.Create<PolicyResult>(source.Code, options, globalsType: typeof(PolicyContext));
+        var compilation = script.GetCompilation();
+
+        var diagnostics = new List<PolicyDiagnostic>();
+        foreach (var tree in compilation.SyntaxTrees)
+        {
+            var root = tree.GetCompilationUnitRoot();
+            foreach (var directive in root.GetReferenceDirectives())
+            {
+                diagnostics.Add(ToDiagnostic(source, directive.GetLocation(), "PG0001", "#r is not allowed in policy scripts: a script may use only the policy API and the allowed base library"));
+            }
+
+            foreach (var directive in root.GetLoadDirectives())
+            {
+                diagnostics.Add(ToDiagnostic(source, directive.GetLocation(), "PG0002", "#load is not allowed in policy scripts: put the code in the script itself"));
+            }
+        }
+
+        if (diagnostics.Count > 0)
+        {
+            return ([], [], diagnostics);
+        }
+
+        using var pe = new MemoryStream();
+        using var pdb = new MemoryStream();
+        var emit = compilation.Emit(pe, pdb, options: new EmitOptions(debugInformationFormat: DebugInformationFormat.PortablePdb));
+        diagnostics.AddRange(emit.Diagnostics
+            .Where(d => d.Severity == DiagnosticSeverity.Error)
+            .Select(d => ToDiagnostic(source, d.Location, d.Id, d.GetMessage(System.Globalization.CultureInfo.InvariantCulture))));
+        return emit.Success && diagnostics.Count == 0 ? (pe.ToArray(), pdb.ToArray(), []) : ([], [], diagnostics);
+    }
+
+    private static PolicyDiagnostic ToDiagnostic(ScriptSource source, Location location, string id, string message)
+    {
+        if (!location.IsInSource)
+        {
+            return new PolicyDiagnostic(source.Origin, 1, 1, id, message);
+        }
+
+        var span = location.GetMappedLineSpan();
+        return new PolicyDiagnostic(source.Origin, span.StartLinePosition.Line + 1, span.StartLinePosition.Character + 1, id, message);
+    }
+}

@@ -1,0 +1,84 @@
+using System.Collections.Immutable;
+using System.Reflection;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Microsoft.CodeAnalysis;
+using PolicyGate.Core.PolicyApi;
+
+namespace PolicyGate.Scripting.Compilation;
+
+/// <summary>
+/// The fixed world a policy script compiles against: its imports, the assemblies it may reference, and the
+/// compiler switches. Kept in one place so the compile-cache key can name it.
+/// </summary>
+internal static class ScriptEnvironment
+{
+    /// <summary>Bump when imports, references or the globals API change: it invalidates cached compilations.</summary>
+    public const string Version = "1";
+
+    public static readonly ImmutableArray<string> Imports =
+    [
+        "System",
+        "System.Collections.Generic",
+        "System.Linq",
+        "System.Text",
+        "System.Text.RegularExpressions",
+        "System.Text.Json",
+        "System.Text.Json.Nodes",
+        "PolicyGate.Core.Admission",
+        "PolicyGate.Core.Kubernetes",
+        "PolicyGate.Core.PolicyApi",
+    ];
+
+    private static readonly string[] FrameworkAssemblies =
+    [
+        "System.Runtime",
+        "System.Private.CoreLib",
+        "System.Collections",
+        "System.Linq",
+        "System.Text.RegularExpressions",
+        "System.Text.Json",
+        "System.Memory",
+        "System.Runtime.Extensions",
+        "netstandard",
+    ];
+
+    public static readonly ImmutableArray<MetadataReference> References = BuildReferences();
+
+    private static ImmutableArray<MetadataReference> BuildReferences()
+    {
+        var trusted = ((string?)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES") ?? "")
+            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .GroupBy(p => Path.GetFileNameWithoutExtension(p), StringComparer.OrdinalIgnoreCase)
+            .ToDictionary(g => g.Key, g => g.First(), StringComparer.OrdinalIgnoreCase);
+        var builder = ImmutableArray.CreateBuilder<MetadataReference>();
+        foreach (var name in FrameworkAssemblies)
+        {
+            if (trusted.TryGetValue(name, out var path))
+            {
+                builder.Add(MetadataReference.CreateFromFile(path));
+            }
+        }
+
+        foreach (var assembly in new[] { typeof(PolicyContext).Assembly, typeof(JsonNode).Assembly, typeof(Regex).Assembly })
+        {
+            if (!builder.OfType<PortableExecutableReference>().Any(r => string.Equals(r.FilePath, assembly.Location, StringComparison.Ordinal)))
+            {
+                builder.Add(MetadataReference.CreateFromFile(assembly.Location));
+            }
+        }
+
+        return builder.ToImmutable();
+    }
+
+    /// <summary>Identifies this build of the engine: the code of Core (the script API) and Scripting, and Roslyn.</summary>
+    public static string EngineFingerprint { get; } = string.Join(
+        "|",
+        Version,
+        typeof(PolicyContext).Assembly.ManifestModule.ModuleVersionId,
+        typeof(ScriptEnvironment).Assembly.ManifestModule.ModuleVersionId,
+        typeof(Microsoft.CodeAnalysis.CSharp.CSharpCompilation).Assembly.GetName().Version,
+        Environment.Version);
+
+    public static Assembly CoreAssembly => typeof(PolicyContext).Assembly;
+}

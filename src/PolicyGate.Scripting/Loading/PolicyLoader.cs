@@ -1,0 +1,167 @@
+using System.Text.Json.Nodes;
+using PolicyGate.Core.Api.V1;
+using PolicyGate.Core.Evaluation;
+using PolicyGate.Core.Serialization;
+using PolicyGate.Scripting.Compilation;
+
+namespace PolicyGate.Scripting.Loading;
+
+/// <summary>
+/// Turns policy files (YAML or JSON, several policies per file) into compiled policies with bound settings. Every
+/// problem (syntax, fields, unknown module, compile errors, bad settings) is reported with its file, document and
+/// policy, and never stops the other policies from loading.
+/// </summary>
+public sealed class PolicyLoader(PolicyCompiler compiler)
+{
+    public const string FileScheme = "file://";
+
+    public PolicyLoadResult LoadFiles(IEnumerable<string> paths)
+    {
+        ArgumentNullException.ThrowIfNull(paths);
+        var policies = new List<CompiledPolicy>();
+        var errors = new List<PolicyLoadError>();
+        foreach (var path in paths)
+        {
+            string text;
+            try
+            {
+                text = File.ReadAllText(path);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                errors.Add(new PolicyLoadError(path, null, $"cannot read policy file: {ex.Message}"));
+                continue;
+            }
+
+            var result = LoadText(text, path, path);
+            policies.AddRange(result.Policies);
+            errors.AddRange(result.Errors);
+        }
+
+        RejectDuplicates(policies, errors);
+        return new PolicyLoadResult(policies, errors);
+    }
+
+    /// <param name="sourceName">Names the text in messages (usually its path).</param>
+    /// <param name="filePath">The file the text came from, for <c>file://</c> modules; null for text with no file.</param>
+    public PolicyLoadResult LoadText(string text, string sourceName, string? filePath)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var policies = new List<CompiledPolicy>();
+        var errors = new List<PolicyLoadError>();
+        foreach (var document in YamlJson.ParseDocuments(text))
+        {
+            var source = $"{sourceName}#{document.Index + 1}";
+            if (document.Error is not null)
+            {
+                errors.Add(new PolicyLoadError(source, null, document.Error));
+                continue;
+            }
+
+            if (document.Node is not JsonObject obj)
+            {
+                errors.Add(new PolicyLoadError(source, null, "a policy document must be an object (ClusterAdmissionPolicy or AdmissionPolicy)"));
+                continue;
+            }
+
+            var parsed = PolicyResourceParser.Parse(obj, source, filePath);
+            if (!parsed.Succeeded)
+            {
+                var name = (obj["metadata"] as JsonObject)?["name"]?.ToString();
+                errors.AddRange(parsed.Errors.Select(e => new PolicyLoadError(source, name, e)));
+                continue;
+            }
+
+            var loaded = Load(parsed.Policy!);
+            if (loaded.Policy is not null)
+            {
+                policies.Add(loaded.Policy);
+            }
+
+            errors.AddRange(loaded.Errors);
+        }
+
+        RejectDuplicates(policies, errors);
+        return new PolicyLoadResult(policies, errors);
+    }
+
+    /// <summary>Resolves, compiles and binds one parsed policy.</summary>
+    public (CompiledPolicy? Policy, IReadOnlyList<PolicyLoadError> Errors) Load(PolicyResource resource)
+    {
+        ArgumentNullException.ThrowIfNull(resource);
+        var name = resource.DisplayName;
+        var script = ResolveScript(resource, out var error);
+        if (script is null)
+        {
+            return (null, [new PolicyLoadError(resource.Source, name, error!)]);
+        }
+
+        switch (compiler.Compile(script))
+        {
+            case PolicyCompilation.Failed failed:
+                return (null, failed.Diagnostics.Select(d => new PolicyLoadError(resource.Source, name, $"compile error: {d}")).ToArray());
+            case PolicyCompilation.Succeeded { Program: var program }:
+                var binding = program.BindSettings(resource.Spec.Settings);
+                if (!binding.Succeeded)
+                {
+                    return (null, binding.Errors.Select(e => new PolicyLoadError(resource.Source, name, $"spec.settings: {e}")).ToArray());
+                }
+
+                return (new CompiledPolicy(resource, program, binding.Settings), []);
+            default:
+                throw new InvalidOperationException("unknown compilation result");
+        }
+    }
+
+    private static ScriptSource? ResolveScript(PolicyResource resource, out string? error)
+    {
+        error = null;
+        var spec = resource.Spec;
+        if (spec.Script is not null)
+        {
+            return new ScriptSource(spec.Script, $"{resource.Source} (inline script of {resource.DisplayName})");
+        }
+
+        var module = spec.Module!;
+        if (module.StartsWith(BuiltinModules.Scheme, StringComparison.Ordinal))
+        {
+            var name = module[BuiltinModules.Scheme.Length..];
+            var code = BuiltinModules.TryGetSource(name);
+            if (code is null)
+            {
+                error = $"spec.module: unknown built-in module \"{name}\" (built-ins: {string.Join(", ", BuiltinModules.Names)})";
+                return null;
+            }
+
+            return new ScriptSource(code, module);
+        }
+
+        var relative = module[FileScheme.Length..];
+        var baseDirectory = resource.SourceFile is null ? Directory.GetCurrentDirectory() : Path.GetDirectoryName(Path.GetFullPath(resource.SourceFile))!;
+        var path = Path.GetFullPath(Path.Combine(baseDirectory, relative));
+        try
+        {
+            return new ScriptSource(File.ReadAllText(path), path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            error = $"spec.module: cannot read {module} (resolved to {path}): {ex.Message}";
+            return null;
+        }
+    }
+
+    private static void RejectDuplicates(List<CompiledPolicy> policies, List<PolicyLoadError> errors)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < policies.Count; i++)
+        {
+            var key = policies[i].Resource.Kind + "/" + policies[i].Name;
+            if (!seen.Add(key))
+            {
+                errors.Add(new PolicyLoadError(policies[i].Resource.Source, policies[i].Name, "a policy of this kind and name is already defined; names must be unique"));
+                policies.RemoveAt(i);
+                i--;
+            }
+        }
+    }
+}

@@ -1,0 +1,120 @@
+using System.Collections;
+using System.Reflection;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+using PolicyGate.Core.Evaluation;
+
+namespace PolicyGate.Scripting.Runtime;
+
+/// <summary>
+/// Binds a policy's <c>settings</c> to the <c>Settings</c> type its script declares, when the policy loads: unknown
+/// settings, wrong types and missing required values are reported by setting name, and a
+/// <c>IEnumerable&lt;string&gt; Validate()</c> method on the type adds the script's own checks.
+/// The serializer options belong to this binder so that nothing outside the script's load context keeps its types.
+/// </summary>
+internal sealed class SettingsBinder
+{
+    private readonly JsonSerializerOptions _options;
+    private readonly Dictionary<string, string> _known;
+    private readonly MethodInfo? _validate;
+
+    public SettingsBinder(Type type)
+    {
+        Type = type;
+        _options = new JsonSerializerOptions
+        {
+            PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+            UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+            RespectRequiredConstructorParameters = true,
+            RespectNullableAnnotations = true,
+            IncludeFields = false,
+            Converters = { new JsonStringEnumConverter() },
+        };
+        _known = type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
+            .Where(p => p.GetIndexParameters().Length == 0)
+            .ToDictionary(p => JsonNamingPolicy.CamelCase.ConvertName(p.Name), p => p.Name, StringComparer.Ordinal);
+        _validate = type.GetMethod("Validate", BindingFlags.Public | BindingFlags.Instance, Type.EmptyTypes);
+        if (_validate is not null && !typeof(IEnumerable<string>).IsAssignableFrom(_validate.ReturnType))
+        {
+            _validate = null;
+        }
+    }
+
+    public Type Type { get; }
+
+    public SettingsBinding Bind(JsonObject? settings)
+    {
+        settings ??= [];
+        var errors = new List<string>();
+        foreach (var (key, _) in settings)
+        {
+            if (!_known.ContainsKey(key))
+            {
+                var known = _known.Count == 0 ? "this policy takes no settings" : "known settings: " + string.Join(", ", _known.Keys.Order(StringComparer.Ordinal));
+                errors.Add($"setting '{key}' is unknown ({known})");
+            }
+        }
+
+        if (errors.Count > 0)
+        {
+            return SettingsBinding.Failure(errors);
+        }
+
+        object? bound;
+        try
+        {
+            bound = settings.Deserialize(Type, _options);
+        }
+        catch (JsonException ex)
+        {
+            return SettingsBinding.Failure([Explain(ex)]);
+        }
+        catch (Exception ex) when (ex is TargetInvocationException or ArgumentException or InvalidOperationException or FormatException)
+        {
+            var inner = ex is TargetInvocationException { InnerException: { } i } ? i : ex;
+            return SettingsBinding.Failure([$"settings rejected by the script's Settings type: {inner.Message}"]);
+        }
+
+        if (bound is null)
+        {
+            return SettingsBinding.Failure(["settings must be an object"]);
+        }
+
+        if (_validate is not null)
+        {
+            try
+            {
+                if (_validate.Invoke(bound, null) is IEnumerable problems)
+                {
+                    errors.AddRange(problems.OfType<string>());
+                }
+            }
+            catch (TargetInvocationException ex)
+            {
+                errors.Add($"settings validation failed: {ex.InnerException?.Message ?? ex.Message}");
+            }
+        }
+
+        return errors.Count > 0 ? SettingsBinding.Failure(errors) : SettingsBinding.Success(bound);
+    }
+
+    private static string Explain(JsonException ex)
+    {
+        var path = ex.Path is { Length: > 2 } p && p.StartsWith("$.", StringComparison.Ordinal) ? p[2..] : ex.Path?.TrimStart('$', '.');
+        var message = ex.Message;
+        var cut = message.IndexOf(" Path: ", StringComparison.Ordinal);
+        if (cut >= 0)
+        {
+            message = message[..cut];
+        }
+
+        message = message
+            .Replace("System.String", "string", StringComparison.Ordinal)
+            .Replace("System.Int32", "int", StringComparison.Ordinal)
+            .Replace("System.Int64", "long", StringComparison.Ordinal)
+            .Replace("System.Boolean", "bool", StringComparison.Ordinal)
+            .Replace("Submission#0+", "", StringComparison.Ordinal);
+        return string.IsNullOrEmpty(path) ? $"settings: {message}" : $"setting '{path}': {message}";
+    }
+}
