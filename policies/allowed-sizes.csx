@@ -1,0 +1,47 @@
+// allowed-sizes: the sizes a custom resource may ask for, e.g. small/medium/large for a database claim.
+//
+// Settings:
+//   allowedSizes: the allowed values (compared exactly). Required.
+//   sizeField:    where the size is, as a dotted path from the object root; default "spec.size".
+// A missing size is denied: an object that does not say its size would otherwise slip past the limit.
+// Why: platform teams offer a few tested sizes of a service; anything else is an unsupported configuration.
+
+public sealed class Settings
+{
+    public List<string> AllowedSizes { get; set; } = [];
+    public string SizeField { get; set; } = "spec.size";
+
+    public IEnumerable<string> Validate()
+    {
+        if (AllowedSizes.Count == 0)
+        {
+            yield return "setting 'allowedSizes' must list at least one size";
+        }
+
+        if (string.IsNullOrWhiteSpace(SizeField) || SizeField.Split('.').Any(string.IsNullOrEmpty))
+        {
+            yield return $"setting 'sizeField': \"{SizeField}\" is not a dotted path such as spec.size";
+        }
+    }
+}
+
+var settings = GetSettings<Settings>();
+JsonNode? node = Object;
+foreach (var segment in settings.SizeField.Split('.'))
+{
+    node = node is JsonObject obj ? obj[segment] : null;
+}
+
+var allowed = string.Join(", ", settings.AllowedSizes);
+if (node is null)
+{
+    return Deny($"{Kind} {Name} has no {settings.SizeField}; it must be one of: {allowed}");
+}
+
+var size = node is JsonValue value && value.TryGetValue<string>(out var text) ? text : node.ToJsonString();
+if (!settings.AllowedSizes.Contains(size))
+{
+    return Deny($"{Kind} {Name}: {settings.SizeField} \"{size}\" is not allowed; it must be one of: {allowed}");
+}
+
+return Allow();

@@ -1,0 +1,100 @@
+// capabilities: which Linux capabilities containers may add, and which they must drop.
+//
+// Settings (all optional):
+//   allowedCapabilities:      capabilities a container may add; "*" allows any. Names match exactly and
+//                             case-sensitively, as Kubernetes Pod Security does ("chown" or "CAP_CHOWN" is not CHOWN).
+//   requiredDropCapabilities: capabilities every container must drop. "ALL" is met only by dropping the literal
+//                             ALL; dropping ALL meets every other requirement.
+//   defaultAddCapabilities:   capabilities added to every container (mutating policies only); always allowed.
+// Without `mutating: true` a missing required drop is a denial; with it, the policy adds the missing drops and
+// the default adds as a patch. Windows pods are exempt from required drops (Linux capabilities don't apply).
+// Covers init, regular and ephemeral containers of Pods and every pod controller.
+// Why: capabilities such as SYS_ADMIN or NET_RAW give a container powers over the node and its network.
+
+public sealed class Settings
+{
+    public List<string> AllowedCapabilities { get; set; } = [];
+    public List<string> RequiredDropCapabilities { get; set; } = [];
+    public List<string> DefaultAddCapabilities { get; set; } = [];
+
+    public IEnumerable<string> Validate()
+    {
+        foreach (var name in AllowedCapabilities.Concat(RequiredDropCapabilities).Concat(DefaultAddCapabilities))
+        {
+            if (string.IsNullOrWhiteSpace(name))
+            {
+                yield return "capability names must not be empty";
+            }
+        }
+
+        foreach (var name in DefaultAddCapabilities.Intersect(RequiredDropCapabilities, StringComparer.Ordinal))
+        {
+            yield return $"setting 'defaultAddCapabilities': \"{name}\" is also in requiredDropCapabilities";
+        }
+
+        if (DefaultAddCapabilities.Contains(PodSecurity.AllCapabilities) || DefaultAddCapabilities.Contains(PodSecurity.AnyCapability))
+        {
+            yield return "setting 'defaultAddCapabilities': ALL and * cannot be added by default; name the capabilities";
+        }
+    }
+}
+
+var settings = GetSettings<Settings>();
+var spec = PodSpec();
+if (spec is null)
+{
+    return Allow();
+}
+
+var changed = false;
+if (Mutating && !PodSecurity.IsWindows(spec))
+{
+    foreach (var entry in spec.AllContainers())
+    {
+        var container = entry.Container;
+        var missingDrops = PodSecurity.MissingDrops(container, settings.RequiredDropCapabilities);
+        var drops = container.SecurityContext?.Capabilities?.Drop ?? new List<string>();
+        var adds = container.SecurityContext?.Capabilities?.Add ?? new List<string>();
+        var missingAdds = settings.DefaultAddCapabilities
+            .Where(c => !adds.Contains(c) && !drops.Contains(c))
+            .ToList();
+        if (missingDrops.Count == 0 && missingAdds.Count == 0)
+        {
+            continue;
+        }
+
+        container.SecurityContext ??= new V1SecurityContext();
+        container.SecurityContext.Capabilities ??= new V1Capabilities();
+        var capabilities = container.SecurityContext.Capabilities;
+        if (missingDrops.Count > 0)
+        {
+            capabilities.Drop ??= new List<string>();
+            foreach (var drop in missingDrops)
+            {
+                capabilities.Drop.Add(drop);
+            }
+        }
+
+        if (missingAdds.Count > 0)
+        {
+            capabilities.Add ??= new List<string>();
+            foreach (var add in missingAdds)
+            {
+                capabilities.Add.Add(add);
+            }
+        }
+
+        changed = true;
+    }
+}
+
+var allowed = settings.AllowedCapabilities.Concat(settings.DefaultAddCapabilities);
+var problems = PodSecurity.DisallowedCapabilities(spec, allowed)
+    .Concat(PodSecurity.MissingDrops(spec, settings.RequiredDropCapabilities))
+    .ToList();
+if (problems.Count > 0)
+{
+    return Deny(string.Join("; ", problems));
+}
+
+return changed ? Mutate(spec) : Allow();

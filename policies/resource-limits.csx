@@ -1,0 +1,99 @@
+// resource-limits: CPU and memory limits and requests of every init and regular container.
+//
+// Settings (all optional):
+//   requireLimits:  true to require both cpu and memory limits on every container;
+//   maxLimits:      {cpu, memory} the largest limit a container may set;
+//   maxRequests:    {cpu, memory} the largest request a container may make;
+//   defaultLimits:  {cpu, memory} set on containers that have no limit of their own (mutating policies only).
+// Quantities use Kubernetes' notation (500m, 2, 512Mi, 1Gi, 1e9) and compare exactly as Kubernetes does.
+// Ephemeral containers are not checked: Kubernetes does not let them have resources.
+// Why: a container without a memory limit can take a node's memory from everything else on it.
+
+public sealed class Settings
+{
+    public bool RequireLimits { get; set; }
+    public Dictionary<string, ResourceQuantity> MaxLimits { get; set; } = [];
+    public Dictionary<string, ResourceQuantity> MaxRequests { get; set; } = [];
+    public Dictionary<string, ResourceQuantity> DefaultLimits { get; set; } = [];
+
+    public IEnumerable<string> Validate()
+    {
+        foreach (var (setting, map) in new[] { ("maxLimits", MaxLimits), ("maxRequests", MaxRequests), ("defaultLimits", DefaultLimits) })
+        {
+            foreach (var key in map.Keys.Where(k => k is not ("cpu" or "memory")))
+            {
+                yield return $"setting '{setting}.{key}': only cpu and memory are supported";
+            }
+        }
+
+        foreach (var (resource, value) in DefaultLimits)
+        {
+            if (MaxLimits.TryGetValue(resource, out var max) && value > max)
+            {
+                yield return $"setting 'defaultLimits.{resource}': {value} is above maxLimits.{resource} ({max})";
+            }
+        }
+    }
+}
+
+var settings = GetSettings<Settings>();
+var spec = PodSpec();
+if (spec is null)
+{
+    return Allow();
+}
+
+string[] resources = ["cpu", "memory"];
+var problems = new List<string>();
+var changed = false;
+foreach (var entry in spec.AllContainers().Where(c => c.Kind != ContainerKind.Ephemeral))
+{
+    var container = entry.Container;
+    if (Mutating && settings.DefaultLimits.Count > 0)
+    {
+        foreach (var (resource, value) in settings.DefaultLimits)
+        {
+            container.Resources ??= new V1ResourceRequirements();
+            container.Resources.Limits ??= new Dictionary<string, ResourceQuantity>();
+            if (!container.Resources.Limits.ContainsKey(resource))
+            {
+                container.Resources.Limits[resource] = value;
+                changed = true;
+            }
+        }
+    }
+
+    var limits = container.Resources?.Limits;
+    var requests = container.Resources?.Requests;
+    if (settings.RequireLimits)
+    {
+        var missing = resources.Where(r => limits is null || !limits.ContainsKey(r)).ToList();
+        if (missing.Count > 0)
+        {
+            problems.Add($"{entry.Describe()} has no {string.Join(" or ", missing)} limit");
+        }
+    }
+
+    foreach (var (resource, max) in settings.MaxLimits)
+    {
+        if (limits is not null && limits.TryGetValue(resource, out var value) && value > max)
+        {
+            problems.Add($"{entry.Describe()} {resource} limit {value} is above the maximum {max}");
+        }
+    }
+
+    foreach (var (resource, max) in settings.MaxRequests)
+    {
+        if (requests is not null && requests.TryGetValue(resource, out var value) && value > max)
+        {
+            problems.Add($"{entry.Describe()} {resource} request {value} is above the maximum {max}");
+        }
+    }
+}
+
+if (problems.Count > 0)
+{
+    return Deny(string.Join("; ", problems));
+}
+
+return changed ? Mutate(spec) : Allow();
