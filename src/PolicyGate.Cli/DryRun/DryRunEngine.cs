@@ -1,0 +1,102 @@
+using System.Text.Json.Nodes;
+using PolicyGate.Cli.Commands;
+using PolicyGate.Core.Admission;
+using PolicyGate.Core.Evaluation;
+using PolicyGate.Core.Manifests;
+using PolicyGate.Core.Matching;
+using PolicyGate.Scripting.Compilation;
+using PolicyGate.Scripting.Loading;
+
+namespace PolicyGate.Cli.DryRun;
+
+/// <summary>
+/// Judges saved manifests with policies, through the same <see cref="AdmissionEvaluator"/> the webhook uses.
+/// Nothing here prints: the command renders the report.
+/// </summary>
+internal static class DryRunEngine
+{
+    public static DryRunReport Execute(DryRunRequest run, TextReader stdin)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        var errors = new List<DryRunError>();
+
+        var missing = new List<string>();
+        var policyFiles = PolicyPaths.Expand(run.PolicyPaths, missing);
+        errors.AddRange(missing.Select(m => new DryRunError(m, "policy path does not exist")));
+        var loader = new PolicyLoader(new PolicyCompiler(run.CacheDirectory));
+        var loaded = loader.LoadFiles(policyFiles);
+        errors.AddRange(loaded.Errors.Select(e => new DryRunError(e.Source, e.Policy is null ? e.Message : $"policy {e.Policy}: {e.Message}")));
+        if (policyFiles.Count > 0 && loaded.Policies.Count == 0 && loaded.Errors.Count == 0)
+        {
+            errors.Add(new DryRunError(string.Join(", ", run.PolicyPaths), "no ClusterAdmissionPolicy or AdmissionPolicy found"));
+        }
+
+        var manifests = ManifestLoader.Load(run.ManifestPaths, stdin);
+        errors.AddRange(manifests.Errors.Select(e => new DryRunError(e.Source, e.Message)));
+
+        var namespaceLabels = NamespaceLabelsFrom(run.NamespaceLabels, manifests.Documents.Select(d => d.Object));
+        var documents = manifests.Documents;
+        var perDocument = new IReadOnlyList<DryRunResult>[documents.Count];
+        var documentErrors = new DryRunError?[documents.Count];
+        Parallel.For(0, documents.Count, i =>
+        {
+            var document = documents[i];
+            AdmissionRequest request;
+            try
+            {
+                request = AdmissionRequestFactory.Create(document.Object, document.Source, run.Operation);
+            }
+            catch (ArgumentException ex)
+            {
+                documentErrors[i] = new DryRunError(document.Source, ex.Message);
+                perDocument[i] = [];
+                return;
+            }
+
+            var obj = new DryRunObject(document.Object["apiVersion"]!.GetValue<string>(), request.Kind.Kind, request.Namespace, request.Name, document.Source);
+            var decisions = AdmissionEvaluator.Evaluate(loaded.Policies, request, namespaceLabels);
+            perDocument[i] = decisions.Select(d => new DryRunResult(obj, d)).ToArray();
+        });
+
+        errors.AddRange(documentErrors.OfType<DryRunError>());
+        return new DryRunReport(perDocument.SelectMany(r => r).ToArray(), errors, documents.Count, loaded.Policies.Count);
+    }
+
+    /// <summary>Labels given with --namespace-labels win; Namespace objects among the manifests supply the rest.</summary>
+    private static NamespaceLabels NamespaceLabelsFrom(
+        IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> given,
+        IEnumerable<JsonObject> manifests)
+    {
+        var labels = new Dictionary<string, IReadOnlyDictionary<string, string>>(StringComparer.Ordinal);
+        foreach (var manifest in manifests)
+        {
+            if (manifest["kind"]?.GetValueKind() == System.Text.Json.JsonValueKind.String &&
+                manifest["kind"]!.GetValue<string>() == "Namespace" &&
+                manifest["metadata"]?["name"] is JsonValue nameValue && nameValue.TryGetValue<string>(out var name))
+            {
+                var own = new Dictionary<string, string>(StringComparer.Ordinal) { [PolicyMatcher.NamespaceNameLabel] = name };
+                if (manifest["metadata"]?["labels"] is JsonObject l)
+                {
+                    foreach (var (key, value) in l)
+                    {
+                        if (value is JsonValue v && v.TryGetValue<string>(out var text))
+                        {
+                            own[key] = text;
+                        }
+                    }
+                }
+
+                labels[name] = own;
+            }
+        }
+
+        foreach (var (ns, values) in given)
+        {
+            var merged = new Dictionary<string, string>(values, StringComparer.Ordinal);
+            merged.TryAdd(PolicyMatcher.NamespaceNameLabel, ns);
+            labels[ns] = merged;
+        }
+
+        return ns => labels.GetValueOrDefault(ns);
+    }
+}

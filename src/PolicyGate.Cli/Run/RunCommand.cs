@@ -1,0 +1,113 @@
+using System.CommandLine;
+using System.Text.Json;
+using PolicyGate.Cli.Commands;
+using PolicyGate.Core.Admission;
+using PolicyGate.Core.Evaluation;
+using PolicyGate.Scripting.Compilation;
+using PolicyGate.Scripting.Loading;
+
+namespace PolicyGate.Cli.Run;
+
+/// <summary>
+/// <c>policygate run --policy PATH --request PATH</c>: evaluates a full AdmissionReview and prints the
+/// AdmissionReview response the webhook would send.
+/// </summary>
+internal static class RunCommand
+{
+    private static readonly JsonSerializerOptions Indented = new(AdmissionJson.Options) { WriteIndented = true };
+
+    public static Command Create(CliConsole console)
+    {
+        var policies = new Option<string[]>("--policy", "-p")
+        {
+            Description = "Policy files or folders; every policy in them is evaluated.",
+            Required = true,
+            AllowMultipleArgumentsPerToken = true,
+        };
+        var request = new Option<string>("--request", "-r")
+        {
+            Description = "An AdmissionReview (admission.k8s.io/v1) JSON file, or '-' for stdin.",
+            Required = true,
+        };
+        var command = new Command("run", "Evaluate one AdmissionReview and print the response the webhook would send.\n" + ExitCodes.Help)
+        {
+            policies, request,
+        };
+        command.SetAction(parse => Execute(parse.GetValue(policies)!, parse.GetValue(request)!, console));
+        return command;
+    }
+
+    private static int Execute(string[] policyPaths, string requestPath, CliConsole console)
+    {
+        var review = ReadReview(requestPath, console, out var readError);
+        if (review is null)
+        {
+            console.Error.WriteLine($"error: {requestPath}: {readError}");
+            return ExitCodes.InputError;
+        }
+
+        var missing = new List<string>();
+        var files = PolicyPaths.Expand(policyPaths, missing);
+        missing.ForEach(m => console.Error.WriteLine($"error: {m}: policy path does not exist"));
+        var loaded = new PolicyLoader(new PolicyCompiler(CompileCacheLocation.Resolve())).LoadFiles(files);
+        foreach (var error in loaded.Errors)
+        {
+            console.Error.WriteLine($"error: {error}");
+        }
+
+        if (missing.Count > 0 || loaded.Errors.Count > 0)
+        {
+            return ExitCodes.InputError;
+        }
+
+        var outcome = AdmissionEvaluator.Review(loaded.Policies, review.Request!, _ => null);
+        var answer = new AdmissionReview
+        {
+            ApiVersion = review.ApiVersion,
+            Kind = AdmissionReview.KindName,
+            Response = outcome.Response,
+        };
+        console.Out.WriteLine(JsonSerializer.Serialize(answer, Indented));
+        return outcome.Response.Allowed ? ExitCodes.Success : ExitCodes.Denied;
+    }
+
+    private static AdmissionReview? ReadReview(string path, CliConsole console, out string? error)
+    {
+        error = null;
+        string text;
+        try
+        {
+            text = path == "-" ? console.In.ReadToEnd() : File.ReadAllText(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            error = $"cannot read the request: {ex.Message}";
+            return null;
+        }
+
+        AdmissionReview? review;
+        try
+        {
+            review = JsonSerializer.Deserialize<AdmissionReview>(text, AdmissionJson.Options);
+        }
+        catch (JsonException ex)
+        {
+            error = $"not a valid AdmissionReview JSON (line {ex.LineNumber + 1}, {ex.Path}): {ex.Message.Split(" Path:")[0]}";
+            return null;
+        }
+
+        if (review is null || review.Kind != AdmissionReview.KindName || review.ApiVersion != AdmissionReview.ApiVersionV1)
+        {
+            error = $"expected kind AdmissionReview with apiVersion {AdmissionReview.ApiVersionV1}";
+            return null;
+        }
+
+        if (review.Request is null || string.IsNullOrEmpty(review.Request.Uid))
+        {
+            error = "the AdmissionReview has no request, or the request has no uid";
+            return null;
+        }
+
+        return review;
+    }
+}
