@@ -1,0 +1,53 @@
+using System.Text.Json.Nodes;
+using PolicyGate.Core.Evaluation;
+using PolicyGate.Core.Manifests;
+using PolicyGate.Core.Matching;
+using PolicyGate.Scripting.Compilation;
+using PolicyGate.Scripting.Loading;
+
+namespace PolicyGate.Scripting.Tests.TestSupport;
+
+/// <summary>Loads policies from YAML text and evaluates manifests with them, as dry-run does.</summary>
+internal static class TestPolicies
+{
+    /// <summary>One in-memory compiler for the test run: compiled scripts are immutable, so sharing only saves time.</summary>
+    public static PolicyCompiler Compiler { get; } = new();
+
+    public static PolicyLoadResult Load(string yaml, string? file = null) =>
+        new PolicyLoader(Compiler).LoadText(yaml, file ?? "test-policy.yaml", file);
+
+    public static CompiledPolicy Single(string yaml, string? file = null)
+    {
+        var result = Load(yaml, file);
+        Assert.True(result.Errors.Count == 0, "policy errors:\n" + string.Join("\n", result.Errors));
+        return Assert.Single(result.Policies);
+    }
+
+    /// <summary>A ClusterAdmissionPolicy for a built-in module matching every pod controller (and PVCs, SQLClaims).</summary>
+    public static CompiledPolicy Builtin(string module, string settingsYaml = "{}", bool mutating = false, string mode = "protect") =>
+        Single($$"""
+            apiVersion: policygate.io/v1
+            kind: ClusterAdmissionPolicy
+            metadata:
+              name: {{module}}
+            spec:
+              module: builtin://{{module}}
+              mutating: {{(mutating ? "true" : "false")}}
+              mode: {{mode}}
+              rules:
+              - apiGroups: ["*"]
+                apiVersions: ["*"]
+                resources: ["*", "pods/ephemeralcontainers"]
+                operations: ["*"]
+              settings: {{settingsYaml}}
+            """);
+
+    public static PolicyDecision Decide(CompiledPolicy policy, JsonObject manifest, string operation = "CREATE")
+    {
+        var request = AdmissionRequestFactory.Create(manifest, "test", operation);
+        return PolicyEvaluator.Decide(policy, request);
+    }
+
+    public static IReadOnlyList<PolicyDecision> Evaluate(IReadOnlyList<CompiledPolicy> policies, JsonObject manifest, NamespaceLabels? labels = null) =>
+        AdmissionEvaluator.Evaluate(policies, AdmissionRequestFactory.Create(manifest, "test"), labels ?? (_ => null));
+}
