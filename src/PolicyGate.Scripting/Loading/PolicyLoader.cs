@@ -54,7 +54,7 @@ public sealed class PolicyLoader(PolicyCompiler compiler)
             var source = $"{sourceName}#{document.Index + 1}";
             if (document.Error is not null)
             {
-                errors.Add(new PolicyLoadError(source, null, document.Error));
+                errors.Add(new PolicyLoadError(source, null, document.DescribeError() ?? document.Error));
                 continue;
             }
 

@@ -1,0 +1,102 @@
+using PolicyGate.Scripting.Compilation;
+
+namespace PolicyGate.Scripting.Tests.Compilation;
+
+public sealed class PolicyCompilerTests : IDisposable
+{
+    private readonly string _cacheDir = Path.Combine(Path.GetTempPath(), "policygate-tests-" + Guid.NewGuid().ToString("N"));
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_cacheDir))
+        {
+            Directory.Delete(_cacheDir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Compile_SyntaxError_NamesFileLineAndColumn()
+    {
+        var compiler = new PolicyCompiler();
+
+        var result = compiler.Compile(new ScriptSource("var x = 1;\nif (x > 0 {\n  return Allow();\n}\n", "policies/broken.csx"));
+
+        var failed = Assert.IsType<PolicyCompilation.Failed>(result);
+        var diagnostic = failed.Diagnostics[0];
+        Assert.Equal("policies/broken.csx", diagnostic.File);
+        Assert.Equal(2, diagnostic.Line);
+        Assert.Equal(11, diagnostic.Column);
+        Assert.StartsWith("CS", diagnostic.Id, StringComparison.Ordinal);
+        Assert.Contains("policies/broken.csx(2,11): error CS", diagnostic.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Compile_UnknownMember_ReportsTheSemanticError()
+    {
+        var result = new PolicyCompiler().Compile(new ScriptSource("return Allw();", "x.csx"));
+
+        var failed = Assert.IsType<PolicyCompilation.Failed>(result);
+        Assert.Contains(failed.Diagnostics, d => d.Id == "CS0103" && d.Message.Contains("Allw", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("#r \"System.Net.Http\"\nreturn Allow();", "PG0001")]
+    [InlineData("#load \"other.csx\"\nreturn Allow();", "PG0002")]
+    public void Compile_ReferenceAndLoadDirectives_AreRefused(string code, string id)
+    {
+        var failed = Assert.IsType<PolicyCompilation.Failed>(new PolicyCompiler().Compile(new ScriptSource(code, "x.csx")));
+
+        var diagnostic = Assert.Single(failed.Diagnostics);
+        Assert.Equal(id, diagnostic.Id);
+        Assert.Equal(1, diagnostic.Line);
+    }
+
+    [Fact]
+    public void Compile_SameSourceTwice_CompilesOnceAndSharesTheProgram()
+    {
+        var compiler = new PolicyCompiler();
+        const string code = "return Allow();";
+
+        var first = Assert.IsType<PolicyCompilation.Succeeded>(compiler.Compile(new ScriptSource(code, "a.csx")));
+        var second = Assert.IsType<PolicyCompilation.Succeeded>(compiler.Compile(new ScriptSource(code, "b.csx")));
+
+        Assert.Same(first.Program, second.Program);
+        Assert.Equal(1, compiler.CompilationCount);
+    }
+
+    [Fact]
+    public void Compile_WithDiskCache_SecondProcessLoadsInsteadOfCompiling()
+    {
+        const string code = "return Deny(\"cached\");";
+        Assert.IsType<PolicyCompilation.Succeeded>(new PolicyCompiler(_cacheDir).Compile(new ScriptSource(code, "a.csx")));
+
+        var restarted = new PolicyCompiler(_cacheDir);
+        Assert.IsType<PolicyCompilation.Succeeded>(restarted.Compile(new ScriptSource(code, "a.csx")));
+
+        Assert.Equal(0, restarted.CompilationCount);
+    }
+
+    [Fact]
+    public void Compile_CorruptCacheEntry_IsRecompiledNotTrusted()
+    {
+        const string code = "return Deny(\"cached\");";
+        Assert.IsType<PolicyCompilation.Succeeded>(new PolicyCompiler(_cacheDir).Compile(new ScriptSource(code, "a.csx")));
+        var dll = Directory.GetFiles(_cacheDir, "*.dll").Single();
+        var bytes = File.ReadAllBytes(dll);
+        bytes[bytes.Length / 2] ^= 0xFF;
+        File.WriteAllBytes(dll, bytes);
+
+        var restarted = new PolicyCompiler(_cacheDir);
+        var result = restarted.Compile(new ScriptSource(code, "a.csx"));
+
+        Assert.IsType<PolicyCompilation.Succeeded>(result);
+        Assert.Equal(1, restarted.CompilationCount);
+    }
+
+    [Fact]
+    public void CacheKey_DependsOnSource()
+    {
+        Assert.Equal(PolicyCompiler.CacheKey("return Allow();"), PolicyCompiler.CacheKey("return Allow();"));
+        Assert.NotEqual(PolicyCompiler.CacheKey("return Allow();"), PolicyCompiler.CacheKey("return Allow(); "));
+    }
+}

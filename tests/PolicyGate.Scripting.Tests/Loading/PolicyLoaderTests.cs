@@ -1,0 +1,144 @@
+using PolicyGate.Scripting.Loading;
+using PolicyGate.Scripting.Tests.TestSupport;
+
+namespace PolicyGate.Scripting.Tests.Loading;
+
+public sealed class PolicyLoaderTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("policygate-loader-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private static string Policy(string name, string specBody) => $$"""
+        apiVersion: policygate.io/v1
+        kind: ClusterAdmissionPolicy
+        metadata:
+          name: {{name}}
+        spec:
+          rules:
+          - apiGroups: [""]
+            apiVersions: ["v1"]
+            resources: ["pods"]
+            operations: ["CREATE"]
+        {{specBody}}
+        """;
+
+    [Fact]
+    public void LoadText_UnknownBuiltin_ListsTheBuiltins()
+    {
+        var result = TestPolicies.Load(Policy("p", "  module: builtin://no-such-policy"));
+
+        var error = Assert.Single(result.Errors);
+        Assert.Equal("p", error.Policy);
+        Assert.Contains("unknown built-in module \"no-such-policy\"", error.Message, StringComparison.Ordinal);
+        Assert.Contains("run-as-non-root", error.Message, StringComparison.Ordinal);
+        Assert.Empty(result.Policies);
+    }
+
+    [Fact]
+    public void LoadText_InlineCompileError_NamesPolicyAndLine()
+    {
+        var result = TestPolicies.Load(Policy("broken", "  script: |\n    var a = 1;\n    return Allow()\n"), "policies/broken.yaml");
+
+        var error = Assert.Single(result.Errors);
+        Assert.Equal("broken", error.Policy);
+        Assert.Equal("policies/broken.yaml#1", error.Source);
+        Assert.Contains("inline script of broken", error.Message, StringComparison.Ordinal);
+        Assert.Contains("(2,", error.Message, StringComparison.Ordinal);
+        Assert.Contains("CS1002", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void LoadText_UnknownSetting_NamesItAndTheKnownOnes()
+    {
+        var result = TestPolicies.Load(Policy("p", "  module: builtin://allowed-sizes\n  settings:\n    allowedSize: [small]"));
+
+        var error = Assert.Single(result.Errors);
+        Assert.Contains("setting 'allowedSize' is unknown", error.Message, StringComparison.Ordinal);
+        Assert.Contains("allowedSizes", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void LoadText_MistypedSetting_NamesTheSetting()
+    {
+        var result = TestPolicies.Load(Policy("p", "  module: builtin://run-as-non-root\n  settings:\n    denyRunAsUserZero: maybe"));
+
+        var error = Assert.Single(result.Errors);
+        Assert.Contains("setting 'denyRunAsUserZero'", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void LoadText_BrokenDocument_OtherPoliciesStillLoad()
+    {
+        var text = Policy("good", "  module: builtin://run-as-non-root") + "\n---\nkind: [unclosed\n---\n" + Policy("also-good", "  script: return Allow();");
+
+        var result = TestPolicies.Load(text, "mixed.yaml");
+
+        Assert.Equal(["good", "also-good"], result.Policies.Select(p => p.Name));
+        var error = Assert.Single(result.Errors);
+        Assert.StartsWith("mixed.yaml#2", error.Source, StringComparison.Ordinal);
+        Assert.Contains("line", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void LoadText_DuplicateNames_SecondIsRejected()
+    {
+        var result = TestPolicies.Load(Policy("same", "  script: return Allow();") + "\n---\n" + Policy("same", "  script: return Deny(\"x\");"));
+
+        Assert.Single(result.Policies);
+        Assert.Contains("already defined", Assert.Single(result.Errors).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void LoadFiles_FileModule_ResolvesRelativeToThePolicyFile()
+    {
+        Directory.CreateDirectory(Path.Combine(_dir, "scripts"));
+        File.WriteAllText(Path.Combine(_dir, "scripts", "deny-all.csx"), "return Deny(\"from file\");");
+        var policyPath = Path.Combine(_dir, "policy.yaml");
+        File.WriteAllText(policyPath, Policy("from-file", "  module: file://scripts/deny-all.csx"));
+
+        var result = new PolicyLoader(TestPolicies.Compiler).LoadFiles([policyPath]);
+
+        Assert.Empty(result.Errors);
+        Assert.Equal("from-file", Assert.Single(result.Policies).Name);
+    }
+
+    [Fact]
+    public void LoadFiles_MissingFileModule_SaysWhereItLooked()
+    {
+        var policyPath = Path.Combine(_dir, "policy.yaml");
+        File.WriteAllText(policyPath, Policy("p", "  module: file://nope.csx"));
+
+        var error = Assert.Single(new PolicyLoader(TestPolicies.Compiler).LoadFiles([policyPath]).Errors);
+
+        Assert.Contains(Path.Combine(_dir, "nope.csx"), error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void BuiltinModules_EveryPolicyScriptIsEmbedded()
+    {
+        var scripts = Directory.GetFiles(RepoPaths.Policies, "*.csx").Select(Path.GetFileNameWithoutExtension).Order(StringComparer.Ordinal);
+
+        Assert.Equal(scripts, BuiltinModules.Names);
+    }
+
+    [Fact]
+    public void LoadFiles_EveryBuiltinExamplePolicy_Loads()
+    {
+        var files = Directory.GetFiles(RepoPaths.Policies, "*.yaml");
+
+        var result = new PolicyLoader(TestPolicies.Compiler).LoadFiles(files);
+
+        Assert.True(result.Errors.Count == 0, string.Join("\n", result.Errors));
+        Assert.Equal(BuiltinModules.Names, result.Policies.Select(p => p.Spec.Module!["builtin://".Length..]).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void LoadFiles_SeedExample_LoadsBothPolicies()
+    {
+        var result = new PolicyLoader(TestPolicies.Compiler).LoadFiles([Path.Combine(RepoPaths.Policies, "examples", "seed-policies.yaml")]);
+
+        Assert.True(result.Errors.Count == 0, string.Join("\n", result.Errors));
+        Assert.Equal(["validate-pod-security-standards", "sql-size-restriction"], result.Policies.Select(p => p.Name));
+    }
+}

@@ -1,0 +1,140 @@
+using System.Text.Json.Nodes;
+using PolicyGate.Core.Evaluation;
+using PolicyGate.Scripting.Tests.TestSupport;
+
+namespace PolicyGate.Scripting.Tests.Runtime;
+
+public class ScriptProgramTests
+{
+    private static readonly JsonObject Pod = Workloads.Wrap("Pod", """{"containers":[{"name":"app","image":"nginx"}]}""", """{"app":"web"}""");
+
+    private static CompiledPolicy Inline(string script, bool mutating = false, string extra = "") => TestPolicies.Single($$"""
+        apiVersion: policygate.io/v1
+        kind: ClusterAdmissionPolicy
+        metadata:
+          name: inline
+        spec:
+          mutating: {{(mutating ? "true" : "false")}}
+          rules:
+          - apiGroups: ["*"]
+            apiVersions: ["*"]
+            resources: ["*"]
+            operations: ["*"]
+        {{extra}}
+          script: |
+        {{string.Join("\n", script.Split('\n').Select(l => "    " + l))}}
+        """);
+
+    [Fact]
+    public void Run_ScriptThrows_FailsWithExceptionAndScriptLine()
+    {
+        var policy = Inline("var labels = Metadata!.Labels!;\nstring? missing = null;\nreturn missing!.Length > 0 ? Allow() : Deny(\"x\");");
+
+        var decision = TestPolicies.Decide(policy, Pod);
+
+        Assert.Equal(DecisionOutcome.Failed, decision.Outcome);
+        Assert.False(decision.Allowed);
+        Assert.Contains("NullReferenceException at line 3", decision.Message, StringComparison.Ordinal);
+        Assert.StartsWith("policy inline failed:", decision.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Run_ScriptThrowsUnderIgnore_AllowsWithWarning()
+    {
+        var policy = Inline("throw new InvalidOperationException(\"boom\");", extra: "  failurePolicy: Ignore");
+
+        var decision = TestPolicies.Decide(policy, Pod);
+
+        Assert.True(decision.Allowed);
+        Assert.Equal(DecisionOutcome.Failed, decision.Outcome);
+        Assert.Contains(decision.Warnings, w => w.Contains("boom", StringComparison.Ordinal) && w.Contains("failurePolicy: Ignore", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Run_DenyResultDropped_StillDenies()
+    {
+        var decision = TestPolicies.Decide(Inline("Deny(\"first\");\nDeny(\"second\");"), Pod);
+
+        Assert.False(decision.Allowed);
+        Assert.Equal("first; second", decision.Message);
+    }
+
+    [Fact]
+    public void Run_NoReturn_Allows() =>
+        Assert.True(TestPolicies.Decide(Inline("Warn(\"looked\");"), Pod).Allowed);
+
+    [Fact]
+    public void Run_WarningsAndAuditAnnotations_AreReturned()
+    {
+        var decision = TestPolicies.Decide(Inline("Warn(\"careful\");\nAuditAnnotation(\"checked\", \"yes\");\nreturn Allow();"), Pod);
+
+        Assert.Equal(["careful"], decision.Warnings);
+        Assert.Equal("yes", decision.AuditAnnotations!["checked"]);
+    }
+
+    [Fact]
+    public void Run_MessageField_ReplacesDenialAndKeepsDetail()
+    {
+        var decision = TestPolicies.Decide(Inline("return Deny(\"technical reason\");", extra: "  message: Ask the platform team"), Pod);
+
+        Assert.Equal("Ask the platform team", decision.Message);
+        Assert.Equal("technical reason", decision.Detail);
+    }
+
+    [Fact]
+    public void Run_MutationFromNonMutatingPolicy_IsAFailure()
+    {
+        var decision = TestPolicies.Decide(Inline("var o = Object!;\no[\"metadata\"]![\"labels\"]![\"x\"] = \"y\";\nreturn Mutate(o);"), Pod);
+
+        Assert.Equal(DecisionOutcome.Failed, decision.Outcome);
+        Assert.Contains("spec.mutating: false", decision.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Run_JsonMutation_ProducesExactPatch()
+    {
+        var decision = TestPolicies.Decide(Inline("var o = Object!;\no[\"metadata\"]![\"labels\"]![\"app.kubernetes.io/managed-by\"] = \"policygate\";\nreturn Mutate(o);", mutating: true), Pod);
+
+        Assert.Equal(DecisionOutcome.Mutated, decision.Outcome);
+        Assert.True(JsonNode.DeepEquals(
+            JsonNode.Parse("""[{"op":"add","path":"/metadata/labels/app.kubernetes.io~1managed-by","value":"policygate"}]"""),
+            decision.Patch),
+            decision.Patch?.ToJsonString());
+    }
+
+    [Fact]
+    public void Run_TypedMutationThatChangesNothing_HasNoPatch()
+    {
+        var decision = TestPolicies.Decide(Inline("return Mutate(PodSpec()!);", mutating: true), Pod);
+
+        Assert.Equal(DecisionOutcome.Allowed, decision.Outcome);
+        Assert.Null(decision.Patch);
+    }
+
+    [Fact]
+    public void Run_ObjectChangedByOnePolicy_IsNotSeenByTheNext()
+    {
+        var vandal = Inline("Object![\"metadata\"]![\"labels\"]![\"app\"] = \"changed\";\nObjectAs<V1Pod>()!.Metadata!.Labels![\"app\"] = \"changed\";\nreturn Allow();");
+        var reader = Inline("return Metadata!.Labels![\"app\"] == \"web\" ? Allow() : Deny(\"saw \" + Metadata!.Labels![\"app\"]);");
+
+        var decisions = TestPolicies.Evaluate([vandal, reader], Pod);
+
+        Assert.All(decisions, d => Assert.True(d.Allowed, d.Message));
+    }
+
+    [Fact]
+    public void Run_SettingsBoundToDeclaredType()
+    {
+        var policy = Inline("public sealed class Settings { public int Max { get; set; } }\nreturn GetSettings<Settings>().Max == 3 ? Allow() : Deny(\"wrong\");", extra: "  settings:\n    max: 3");
+
+        Assert.True(TestPolicies.Decide(policy, Pod).Allowed);
+    }
+
+    [Fact]
+    public void Run_ScriptCatchesNothingItShouldNot_RequestFieldsAreVisible()
+    {
+        var policy = Inline("return Operation == \"UPDATE\" && Kind == \"Pod\" && Namespace == \"team-a\" && OldObject is not null && UserInfo.Username == \"policygate-dry-run\" ? Allow() : Deny($\"{Operation} {Kind} {Namespace}\");");
+
+        Assert.True(TestPolicies.Decide(policy, Pod, "UPDATE").Allowed);
+    }
+}
