@@ -10,7 +10,7 @@ namespace PolicyGate.Cli.DryRun;
 /// </summary>
 internal static class JsonReportWriter
 {
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public static void Write(DryRunReport report, TextWriter output)
     {

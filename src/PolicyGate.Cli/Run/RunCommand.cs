@@ -14,7 +14,7 @@ namespace PolicyGate.Cli.Run;
 /// </summary>
 internal static class RunCommand
 {
-    private static readonly JsonSerializerOptions Indented = new(AdmissionJson.Options) { WriteIndented = true };
+    private static readonly JsonSerializerOptions Indented = new(AdmissionJson.Options) { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public static Command Create(CliConsole console)
     {

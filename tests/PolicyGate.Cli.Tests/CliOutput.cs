@@ -1,0 +1,3 @@
+namespace PolicyGate.Cli.Tests;
+
+internal sealed record CliOutput(int ExitCode, string Out, string Error);
