@@ -1,0 +1,11 @@
+namespace PolicyGate.Core.Kubernetes;
+
+/// <summary>Pod template of a controller (<c>spec.template</c>).</summary>
+public sealed class V1PodTemplateSpec : KubernetesModel
+{
+    /// <summary>Metadata given to pods created from the template.</summary>
+    public V1ObjectMeta? Metadata { get; set; }
+
+    /// <summary>Specification of pods created from the template.</summary>
+    public V1PodSpec? Spec { get; set; }
+}

@@ -1,0 +1,11 @@
+namespace PolicyGate.Core.Kubernetes;
+
+/// <summary>A reference to a pod resource claim.</summary>
+public sealed class V1ResourceClaim : KubernetesModel
+{
+    /// <summary>Name of the claim in <c>spec.resourceClaims</c>.</summary>
+    public string? Name { get; set; }
+
+    /// <summary>Request within the claim.</summary>
+    public string? Request { get; set; }
+}

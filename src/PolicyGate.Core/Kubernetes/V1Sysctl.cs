@@ -1,0 +1,11 @@
+namespace PolicyGate.Core.Kubernetes;
+
+/// <summary>A namespaced kernel parameter.</summary>
+public sealed class V1Sysctl : KubernetesModel
+{
+    /// <summary>Sysctl name.</summary>
+    public string? Name { get; set; }
+
+    /// <summary>Sysctl value.</summary>
+    public string? Value { get; set; }
+}

@@ -1,0 +1,20 @@
+namespace PolicyGate.Core.Kubernetes;
+
+/// <summary>A toleration of a node taint.</summary>
+public sealed class V1Toleration : KubernetesModel
+{
+    /// <summary>Taint effect to match.</summary>
+    public string? Effect { get; set; }
+
+    /// <summary>Taint key to match.</summary>
+    public string? Key { get; set; }
+
+    /// <summary><c>Exists</c> or <c>Equal</c>.</summary>
+    public string? Operator { get; set; }
+
+    /// <summary>How long a <c>NoExecute</c> taint is tolerated.</summary>
+    public long? TolerationSeconds { get; set; }
+
+    /// <summary>Taint value to match.</summary>
+    public string? Value { get; set; }
+}

@@ -1,0 +1,17 @@
+namespace PolicyGate.Core.Kubernetes;
+
+/// <summary>Windows-specific security options.</summary>
+public sealed class V1WindowsSecurityContextOptions : KubernetesModel
+{
+    /// <summary>Inline GMSA credential spec.</summary>
+    public string? GmsaCredentialSpec { get; set; }
+
+    /// <summary>Name of the GMSA credential spec.</summary>
+    public string? GmsaCredentialSpecName { get; set; }
+
+    /// <summary>Whether the container runs as a host process.</summary>
+    public bool? HostProcess { get; set; }
+
+    /// <summary>User name the entrypoint runs as.</summary>
+    public string? RunAsUserName { get; set; }
+}
