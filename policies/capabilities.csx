@@ -46,12 +46,14 @@ if (spec is null)
     return Allow();
 }
 
-var changed = false;
+// Decide on the read-only spec; copy it only when there is something to add.
+V1PodSpec? fixedSpec = null;
 if (Mutating && !PodSecurity.IsWindows(spec))
 {
-    foreach (var entry in spec.AllContainers())
+    var containers = spec.AllContainers().ToList();
+    for (var i = 0; i < containers.Count; i++)
     {
-        var container = entry.Container;
+        var container = containers[i].Container;
         var missingDrops = PodSecurity.MissingDrops(container, settings.RequiredDropCapabilities);
         var drops = container.SecurityContext?.Capabilities?.Drop ?? new List<string>();
         var adds = container.SecurityContext?.Capabilities?.Add ?? new List<string>();
@@ -63,9 +65,11 @@ if (Mutating && !PodSecurity.IsWindows(spec))
             continue;
         }
 
-        container.SecurityContext ??= new V1SecurityContext();
-        container.SecurityContext.Capabilities ??= new V1Capabilities();
-        var capabilities = container.SecurityContext.Capabilities;
+        fixedSpec ??= Copy(spec)!;
+        var target = fixedSpec.AllContainers().ElementAt(i).Container;
+        target.SecurityContext ??= new V1SecurityContext();
+        target.SecurityContext.Capabilities ??= new V1Capabilities();
+        var capabilities = target.SecurityContext.Capabilities;
         if (missingDrops.Count > 0)
         {
             capabilities.Drop ??= new List<string>();
@@ -83,18 +87,17 @@ if (Mutating && !PodSecurity.IsWindows(spec))
                 capabilities.Add.Add(add);
             }
         }
-
-        changed = true;
     }
 }
 
+var checkedSpec = fixedSpec ?? spec;
 var allowed = settings.AllowedCapabilities.Concat(settings.DefaultAddCapabilities);
-var problems = PodSecurity.DisallowedCapabilities(spec, allowed)
-    .Concat(PodSecurity.MissingDrops(spec, settings.RequiredDropCapabilities))
+var problems = PodSecurity.DisallowedCapabilities(checkedSpec, allowed)
+    .Concat(PodSecurity.MissingDrops(checkedSpec, settings.RequiredDropCapabilities))
     .ToList();
 if (problems.Count > 0)
 {
     return Deny(string.Join("; ", problems));
 }
 
-return changed ? Mutate(spec) : Allow();
+return fixedSpec is null ? Allow() : Mutate(fixedSpec);

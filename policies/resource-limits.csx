@@ -45,24 +45,35 @@ if (spec is null)
 
 string[] resources = ["cpu", "memory"];
 var problems = new List<string>();
-var changed = false;
-foreach (var entry in spec.AllContainers().Where(c => c.Kind != ContainerKind.Ephemeral))
+
+// Decide on the read-only spec; copy it only when a default limit has to be added.
+V1PodSpec? fixedSpec = null;
+if (Mutating && settings.DefaultLimits.Count > 0)
 {
-    var container = entry.Container;
-    if (Mutating && settings.DefaultLimits.Count > 0)
+    var containers = spec.AllContainers().ToList();
+    for (var i = 0; i < containers.Count; i++)
     {
-        foreach (var (resource, value) in settings.DefaultLimits)
+        var current = containers[i].Container.Resources?.Limits;
+        var missing = settings.DefaultLimits.Where(d => current is null || !current.ContainsKey(d.Key)).ToList();
+        if (containers[i].Kind == ContainerKind.Ephemeral || missing.Count == 0)
         {
-            container.Resources ??= new V1ResourceRequirements();
-            container.Resources.Limits ??= new Dictionary<string, ResourceQuantity>();
-            if (!container.Resources.Limits.ContainsKey(resource))
-            {
-                container.Resources.Limits[resource] = value;
-                changed = true;
-            }
+            continue;
+        }
+
+        fixedSpec ??= Copy(spec)!;
+        var target = fixedSpec.AllContainers().ElementAt(i).Container;
+        target.Resources ??= new V1ResourceRequirements();
+        target.Resources.Limits ??= new Dictionary<string, ResourceQuantity>();
+        foreach (var (resource, value) in missing)
+        {
+            target.Resources.Limits[resource] = value;
         }
     }
+}
 
+foreach (var entry in (fixedSpec ?? spec).AllContainers().Where(c => c.Kind != ContainerKind.Ephemeral))
+{
+    var container = entry.Container;
     var limits = container.Resources?.Limits;
     var requests = container.Resources?.Requests;
     if (settings.RequireLimits)
@@ -96,4 +107,4 @@ if (problems.Count > 0)
     return Deny(string.Join("; ", problems));
 }
 
-return changed ? Mutate(spec) : Allow();
+return fixedSpec is null ? Allow() : Mutate(fixedSpec);

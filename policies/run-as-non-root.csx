@@ -35,6 +35,7 @@ if (spec is null)
 
 var problems = new List<string>();
 IReadOnlyList<string> nonRoot = settings.RequireRunAsNonRoot ? PodSecurity.RunAsNonRootViolations(spec) : [];
+V1PodSpec? fixedSpec = null;
 if (nonRoot.Count > 0 && Mutating && !PodSecurity.UsesUserNamespace(spec))
 {
     // Fix what is merely unset; an explicit runAsNonRoot: false is the user's word and is still denied.
@@ -42,9 +43,10 @@ if (nonRoot.Count > 0 && Mutating && !PodSecurity.UsesUserNamespace(spec))
         spec.AllContainers().Any(c => c.Container.SecurityContext?.RunAsNonRoot == false);
     if (!explicitFalse)
     {
-        spec.SecurityContext ??= new V1PodSecurityContext();
-        spec.SecurityContext.RunAsNonRoot = true;
-        nonRoot = PodSecurity.RunAsNonRootViolations(spec);
+        fixedSpec = Copy(spec)!;
+        fixedSpec.SecurityContext ??= new V1PodSecurityContext();
+        fixedSpec.SecurityContext.RunAsNonRoot = true;
+        nonRoot = PodSecurity.RunAsNonRootViolations(fixedSpec);
     }
 }
 
@@ -59,4 +61,4 @@ if (problems.Count > 0)
     return Deny(string.Join("; ", problems));
 }
 
-return Mutating ? Mutate(spec) : Allow();
+return fixedSpec is null ? Allow() : Mutate(fixedSpec);

@@ -23,12 +23,13 @@ public static class AdmissionEvaluator
     {
         ArgumentNullException.ThrowIfNull(policies);
         var decisions = new List<PolicyDecision>();
+        var parsed = new ParsedRequest(request);
         foreach (var policy in policies)
         {
             cancellationToken.ThrowIfCancellationRequested();
             if (PolicyMatcher.Matches(policy.Resource, request, namespaceLabels))
             {
-                decisions.Add(PolicyEvaluator.Decide(policy, request, cancellationToken));
+                decisions.Add(PolicyEvaluator.Decide(policy, parsed, cancellationToken));
             }
         }
 
@@ -67,11 +68,12 @@ public static class AdmissionEvaluator
             }
         }
 
+        var parsed = new ParsedRequest(current);
         foreach (var policy in policies.Where(p => !p.Spec.Mutating))
         {
             if (PolicyMatcher.Matches(policy.Resource, current, namespaceLabels))
             {
-                decisions.Add(PolicyEvaluator.Decide(policy, current, cancellationToken));
+                decisions.Add(PolicyEvaluator.Decide(policy, parsed, cancellationToken));
             }
         }
 

@@ -10,16 +10,18 @@ namespace PolicyGate.Core.Evaluation;
 /// <summary>Runs one compiled policy on one request and turns what the script did into a verdict and a decision.</summary>
 public static class PolicyEvaluator
 {
-    public static PolicyVerdict Run(CompiledPolicy policy, AdmissionRequest request, CancellationToken cancellationToken = default)
+    public static PolicyVerdict Run(CompiledPolicy policy, ParsedRequest parsed, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(policy);
-        ArgumentNullException.ThrowIfNull(request);
-        var context = new PolicyContext(request, policy.Name, policy.Spec.Mutating, policy.Spec.Settings, policy.Settings, cancellationToken);
+        ArgumentNullException.ThrowIfNull(parsed);
+        var request = parsed.Request;
+        using var context = new PolicyContext(parsed, policy.Name, policy.Spec.Mutating, policy.Spec.Settings, policy.Settings,
+            TimeSpan.FromSeconds(policy.Spec.TimeoutSeconds), cancellationToken);
         try
         {
             policy.Program.Run(context);
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
         {
             return new PolicyVerdict.Failed($"evaluation stopped after its time budget of {policy.Spec.TimeoutSeconds}s", TimedOut: true, null);
         }
@@ -53,11 +55,14 @@ public static class PolicyEvaluator
     }
 
     /// <summary>Evaluates and applies the policy's mode, failurePolicy and message.</summary>
-    public static PolicyDecision Decide(CompiledPolicy policy, AdmissionRequest request, CancellationToken cancellationToken = default)
+    public static PolicyDecision Decide(CompiledPolicy policy, AdmissionRequest request, CancellationToken cancellationToken = default) =>
+        Decide(policy, new ParsedRequest(request), cancellationToken);
+
+    /// <summary>Evaluates with a request already parsed (shared by every policy judging the same request).</summary>
+    public static PolicyDecision Decide(CompiledPolicy policy, ParsedRequest request, CancellationToken cancellationToken = default)
     {
-        using var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        budget.CancelAfter(TimeSpan.FromSeconds(policy.Spec.TimeoutSeconds));
-        return ToDecision(policy, Run(policy, request, budget.Token));
+        ArgumentNullException.ThrowIfNull(policy);
+        return ToDecision(policy, Run(policy, request, cancellationToken));
     }
 
     public static PolicyDecision ToDecision(CompiledPolicy policy, PolicyVerdict verdict)

@@ -19,7 +19,13 @@ public static class KubernetesJson
     public static JsonSerializerOptions Options { get; } = CreateOptions();
 
     /// <summary>Deserializes <paramref name="element"/> as <typeparamref name="T"/> with <see cref="Options"/>.</summary>
-    public static T? Deserialize<T>(JsonElement element) => element.Deserialize(GetTypeInfo<T>());
+    /// <remarks>Reads the element's raw UTF-8 text directly (JsonElement.Deserialize would write it out again first).</remarks>
+    public static T? Deserialize<T>(JsonElement element) =>
+        JsonSerializer.Deserialize(System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(element), GetTypeInfo<T>());
+
+    /// <summary>Deserializes <paramref name="element"/> as <paramref name="type"/> with <see cref="Options"/>.</summary>
+    public static object? Deserialize(JsonElement element, Type type) =>
+        JsonSerializer.Deserialize(System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(element), Options.GetTypeInfo(type));
 
     /// <summary>Serializes <paramref name="value"/> to a <see cref="JsonNode"/> with <see cref="Options"/>.</summary>
     public static JsonNode? SerializeToNode<T>(T value) => JsonSerializer.SerializeToNode(value, GetTypeInfo<T>());

@@ -14,7 +14,25 @@ public abstract class KubernetesModel
     /// written back after the declared ones.
     /// </summary>
     [JsonExtensionData]
-    public IDictionary<string, JsonElement>? ExtensionData { get; set; }
+    public IDictionary<string, JsonElement>? ExtensionData { get; set { ThrowIfFrozen(); field = value; } }
+
+    /// <summary>
+    /// True for the engine's shared parse of a request, which every non-mutating policy reads: changing it would
+    /// change what other policies see, so its setters and collections refuse changes (see <see cref="ModelFreezer"/>).
+    /// </summary>
+    [JsonIgnore]
+    public bool IsReadOnly { get; private set; }
+
+    internal void MarkReadOnly() => IsReadOnly = true;
+
+    /// <summary>Throws <see cref="ReadOnlyModelException"/> if this model is read-only.</summary>
+    protected void ThrowIfFrozen()
+    {
+        if (IsReadOnly)
+        {
+            throw new ReadOnlyModelException(GetType().Name);
+        }
+    }
 
     /// <summary>
     /// JSON names of declared properties that were an explicit <c>null</c> in the JSON this model was read from,

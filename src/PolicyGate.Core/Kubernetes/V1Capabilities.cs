@@ -4,8 +4,8 @@ namespace PolicyGate.Core.Kubernetes;
 public sealed class V1Capabilities : KubernetesModel
 {
     /// <summary>Capabilities to add.</summary>
-    public IList<string>? Add { get; set; }
+    public IList<string>? Add { get; set { ThrowIfFrozen(); field = value; } }
 
     /// <summary>Capabilities to drop.</summary>
-    public IList<string>? Drop { get; set; }
+    public IList<string>? Drop { get; set { ThrowIfFrozen(); field = value; } }
 }

@@ -4,5 +4,5 @@ namespace PolicyGate.Core.Kubernetes;
 public sealed class V1EphemeralContainer : V1Container
 {
     /// <summary>Container whose namespaces the ephemeral container targets.</summary>
-    public string? TargetContainerName { get; set; }
+    public string? TargetContainerName { get; set { ThrowIfFrozen(); field = value; } }
 }

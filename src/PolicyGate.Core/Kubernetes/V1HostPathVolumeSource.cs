@@ -4,8 +4,8 @@ namespace PolicyGate.Core.Kubernetes;
 public sealed class V1HostPathVolumeSource : KubernetesModel
 {
     /// <summary>Path on the host.</summary>
-    public string? Path { get; set; }
+    public string? Path { get; set { ThrowIfFrozen(); field = value; } }
 
     /// <summary>Host path type, e.g. <c>Directory</c>.</summary>
-    public string? Type { get; set; }
+    public string? Type { get; set { ThrowIfFrozen(); field = value; } }
 }

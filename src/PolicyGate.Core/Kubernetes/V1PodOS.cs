@@ -4,5 +4,5 @@ namespace PolicyGate.Core.Kubernetes;
 public sealed class V1PodOS : KubernetesModel
 {
     /// <summary><c>linux</c> or <c>windows</c>.</summary>
-    public string? Name { get; set; }
+    public string? Name { get; set { ThrowIfFrozen(); field = value; } }
 }

@@ -4,14 +4,14 @@ namespace PolicyGate.Core.Kubernetes;
 public sealed class V1ReplicationController : KubernetesModel
 {
     /// <summary>API version of the object, e.g. <c>v1</c>.</summary>
-    public string? ApiVersion { get; set; }
+    public string? ApiVersion { get; set { ThrowIfFrozen(); field = value; } }
 
     /// <summary>Kind of the object.</summary>
-    public string? Kind { get; set; }
+    public string? Kind { get; set { ThrowIfFrozen(); field = value; } }
 
     /// <summary>Standard object metadata.</summary>
-    public V1ObjectMeta? Metadata { get; set; }
+    public V1ObjectMeta? Metadata { get; set { ThrowIfFrozen(); field = value; } }
 
     /// <summary>Desired state of the object.</summary>
-    public V1ReplicationControllerSpec? Spec { get; set; }
+    public V1ReplicationControllerSpec? Spec { get; set { ThrowIfFrozen(); field = value; } }
 }

@@ -4,8 +4,8 @@ namespace PolicyGate.Core.Kubernetes;
 public sealed class V1ResourceClaim : KubernetesModel
 {
     /// <summary>Name of the claim in <c>spec.resourceClaims</c>.</summary>
-    public string? Name { get; set; }
+    public string? Name { get; set { ThrowIfFrozen(); field = value; } }
 
     /// <summary>Request within the claim.</summary>
-    public string? Request { get; set; }
+    public string? Request { get; set { ThrowIfFrozen(); field = value; } }
 }

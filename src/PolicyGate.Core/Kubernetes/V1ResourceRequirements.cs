@@ -4,11 +4,11 @@ namespace PolicyGate.Core.Kubernetes;
 public sealed class V1ResourceRequirements : KubernetesModel
 {
     /// <summary>Dynamic resource claims used by the container.</summary>
-    public IList<V1ResourceClaim>? Claims { get; set; }
+    public IList<V1ResourceClaim>? Claims { get; set { ThrowIfFrozen(); field = value; } }
 
     /// <summary>Maximum amounts of resources allowed, by resource name.</summary>
-    public IDictionary<string, ResourceQuantity>? Limits { get; set; }
+    public IDictionary<string, ResourceQuantity>? Limits { get; set { ThrowIfFrozen(); field = value; } }
 
     /// <summary>Minimum amounts of resources required, by resource name.</summary>
-    public IDictionary<string, ResourceQuantity>? Requests { get; set; }
+    public IDictionary<string, ResourceQuantity>? Requests { get; set { ThrowIfFrozen(); field = value; } }
 }

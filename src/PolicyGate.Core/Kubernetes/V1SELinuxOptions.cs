@@ -4,14 +4,14 @@ namespace PolicyGate.Core.Kubernetes;
 public sealed class V1SELinuxOptions : KubernetesModel
 {
     /// <summary>SELinux level.</summary>
-    public string? Level { get; set; }
+    public string? Level { get; set { ThrowIfFrozen(); field = value; } }
 
     /// <summary>SELinux role.</summary>
-    public string? Role { get; set; }
+    public string? Role { get; set { ThrowIfFrozen(); field = value; } }
 
     /// <summary>SELinux type.</summary>
-    public string? Type { get; set; }
+    public string? Type { get; set { ThrowIfFrozen(); field = value; } }
 
     /// <summary>SELinux user.</summary>
-    public string? User { get; set; }
+    public string? User { get; set { ThrowIfFrozen(); field = value; } }
 }

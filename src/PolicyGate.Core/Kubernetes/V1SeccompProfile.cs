@@ -4,8 +4,8 @@ namespace PolicyGate.Core.Kubernetes;
 public sealed class V1SeccompProfile : KubernetesModel
 {
     /// <summary>Profile file on the node, when <see cref="Type"/> is <c>Localhost</c>.</summary>
-    public string? LocalhostProfile { get; set; }
+    public string? LocalhostProfile { get; set { ThrowIfFrozen(); field = value; } }
 
     /// <summary><c>RuntimeDefault</c>, <c>Localhost</c> or <c>Unconfined</c>.</summary>
-    public string? Type { get; set; }
+    public string? Type { get; set { ThrowIfFrozen(); field = value; } }
 }

@@ -4,8 +4,8 @@ namespace PolicyGate.Core.Kubernetes;
 public sealed class V1Sysctl : KubernetesModel
 {
     /// <summary>Sysctl name.</summary>
-    public string? Name { get; set; }
+    public string? Name { get; set { ThrowIfFrozen(); field = value; } }
 
     /// <summary>Sysctl value.</summary>
-    public string? Value { get; set; }
+    public string? Value { get; set { ThrowIfFrozen(); field = value; } }
 }

@@ -4,8 +4,8 @@ namespace PolicyGate.Core.Kubernetes;
 public sealed class V1Volume : KubernetesModel
 {
     /// <summary>Host path volume source.</summary>
-    public V1HostPathVolumeSource? HostPath { get; set; }
+    public V1HostPathVolumeSource? HostPath { get; set { ThrowIfFrozen(); field = value; } }
 
     /// <summary>Volume name.</summary>
-    public string? Name { get; set; }
+    public string? Name { get; set { ThrowIfFrozen(); field = value; } }
 }

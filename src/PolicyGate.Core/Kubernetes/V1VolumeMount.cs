@@ -4,23 +4,23 @@ namespace PolicyGate.Core.Kubernetes;
 public sealed class V1VolumeMount : KubernetesModel
 {
     /// <summary>Path inside the container.</summary>
-    public string? MountPath { get; set; }
+    public string? MountPath { get; set { ThrowIfFrozen(); field = value; } }
 
     /// <summary>Mount propagation mode.</summary>
-    public string? MountPropagation { get; set; }
+    public string? MountPropagation { get; set { ThrowIfFrozen(); field = value; } }
 
     /// <summary>Name of the mounted volume.</summary>
-    public string? Name { get; set; }
+    public string? Name { get; set { ThrowIfFrozen(); field = value; } }
 
     /// <summary>Whether the mount is read-only.</summary>
-    public bool? ReadOnly { get; set; }
+    public bool? ReadOnly { get; set { ThrowIfFrozen(); field = value; } }
 
     /// <summary>Recursive read-only mode.</summary>
-    public string? RecursiveReadOnly { get; set; }
+    public string? RecursiveReadOnly { get; set { ThrowIfFrozen(); field = value; } }
 
     /// <summary>Path within the volume to mount.</summary>
-    public string? SubPath { get; set; }
+    public string? SubPath { get; set { ThrowIfFrozen(); field = value; } }
 
     /// <summary>Expanded path within the volume to mount.</summary>
-    public string? SubPathExpr { get; set; }
+    public string? SubPathExpr { get; set { ThrowIfFrozen(); field = value; } }
 }

@@ -4,8 +4,8 @@ namespace PolicyGate.Core.Kubernetes;
 public sealed class V1VolumeResourceRequirements : KubernetesModel
 {
     /// <summary>Maximum amounts of resources allowed, by resource name.</summary>
-    public IDictionary<string, ResourceQuantity>? Limits { get; set; }
+    public IDictionary<string, ResourceQuantity>? Limits { get; set { ThrowIfFrozen(); field = value; } }
 
     /// <summary>Minimum amounts of resources required, by resource name.</summary>
-    public IDictionary<string, ResourceQuantity>? Requests { get; set; }
+    public IDictionary<string, ResourceQuantity>? Requests { get; set { ThrowIfFrozen(); field = value; } }
 }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using PolicyGate.Core.Admission;
+using PolicyGate.Core.Evaluation;
 using PolicyGate.Core.Kubernetes;
 
 namespace PolicyGate.Core.PolicyApi;
@@ -10,10 +11,13 @@ namespace PolicyGate.Core.PolicyApi;
 /// A new context is made for every evaluation, so what a script reads or changes is its own copy: one policy can
 /// never see or alter what another policy, or another request, sees.
 /// </summary>
-public sealed class PolicyContext
+public sealed class PolicyContext : IDisposable
 {
     private readonly object? _settings;
     private readonly List<string> _denials = [];
+    private readonly TimeSpan _timeBudget;
+    private readonly CancellationToken _callerToken;
+    private CancellationTokenSource? _budget;
     private List<string>? _warnings;
     private Dictionary<string, string>? _auditAnnotations;
     private JsonObject? _object;
@@ -26,23 +30,26 @@ public sealed class PolicyContext
     private V1ObjectMeta? _podMetadata;
     private bool _podMetadataRead;
 
-    private static readonly string[] MetadataPath = ["metadata"];
+    private readonly ParsedRequest _parsed;
 
     public PolicyContext(
-        AdmissionRequest request,
+        ParsedRequest request,
         string policyName,
         bool mutating,
         JsonObject? settingsJson,
         object? settings,
+        TimeSpan timeBudget,
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        Request = request;
+        _parsed = request;
+        Request = request.Request;
         PolicyName = policyName;
         Mutating = mutating;
         SettingsJson = settingsJson ?? [];
         _settings = settings;
-        CancellationToken = cancellationToken;
+        _timeBudget = timeBudget;
+        _callerToken = cancellationToken;
     }
 
     /// <summary>The whole admission request: uid, kind, resource, subResource, operation, userInfo, dryRun, options...</summary>
@@ -69,8 +76,26 @@ public sealed class PolicyContext
     /// <summary>The policy's <c>settings</c> as JSON. Prefer declaring a <c>Settings</c> type and calling <see cref="GetSettings{T}"/>.</summary>
     public JsonObject SettingsJson { get; }
 
-    /// <summary>Cancelled when the evaluation runs out of time.</summary>
-    public CancellationToken CancellationToken { get; }
+    /// <summary>
+    /// Cancelled when the evaluation runs out of its time budget (<c>timeoutSeconds</c>) or the caller gives up.
+    /// Made on first use, so scripts that never look at it pay nothing for it.
+    /// </summary>
+    public CancellationToken CancellationToken
+    {
+        get
+        {
+            if (_budget is null)
+            {
+                _budget = CancellationTokenSource.CreateLinkedTokenSource(_callerToken);
+                _budget.CancelAfter(_timeBudget);
+            }
+
+            return _budget.Token;
+        }
+    }
+
+    /// <summary>Releases the time budget's timer, if a script asked for the token.</summary>
+    public void Dispose() => _budget?.Dispose();
 
     /// <summary>The object being admitted as JSON (null on DELETE); this evaluation's own copy, free to change.</summary>
     public JsonObject? Object => _object ??= ToJsonObject(Request.Object);
@@ -78,7 +103,7 @@ public sealed class PolicyContext
     /// <summary>The existing object on UPDATE and DELETE, as JSON; null otherwise.</summary>
     public JsonObject? OldObject => _oldObject ??= ToJsonObject(Request.OldObject);
 
-    /// <summary>The object's metadata (labels, annotations, name...), null when there is no object.</summary>
+    /// <summary>The object's metadata (labels, annotations, name...), null when there is no object. Read-only.</summary>
     public V1ObjectMeta? Metadata
     {
         get
@@ -86,7 +111,7 @@ public sealed class PolicyContext
             if (!_metadataRead)
             {
                 _metadataRead = true;
-                _metadata = ReadAt<V1ObjectMeta>(MetadataPath);
+                _metadata = _parsed.Metadata;
             }
 
             return _metadata;
@@ -101,7 +126,10 @@ public sealed class PolicyContext
                 ? $"Policy '{PolicyName}' has no bound settings of type {typeof(T).Name}: declare the type as 'Settings' in the script."
                 : $"Policy '{PolicyName}' settings are a {_settings.GetType().Name}, not a {typeof(T).Name}.");
 
-    /// <summary>The object as a typed model (e.g. <c>ObjectAs&lt;V1Pod&gt;()</c>), null on DELETE. Repeated calls return the same instance.</summary>
+    /// <summary>
+    /// The object as a typed model (e.g. <c>ObjectAs&lt;V1Pod&gt;()</c>), null on DELETE. Read-only, parsed once
+    /// per request for every policy: <c>Copy(...)</c> it to change it.
+    /// </summary>
     public T? ObjectAs<T>()
         where T : class
     {
@@ -111,9 +139,16 @@ public sealed class PolicyContext
             return (T?)cached;
         }
 
-        var typed = Request.Object is { ValueKind: JsonValueKind.Object } element
-            ? element.Deserialize<T>(KubernetesJson.Options)
-            : null;
+        T? typed;
+        if (typeof(T).IsAssignableTo(typeof(KubernetesModel)))
+        {
+            typed = (T?)_parsed.Typed(typeof(T));
+        }
+        else
+        {
+            typed = Request.Object is { ValueKind: JsonValueKind.Object } element ? element.Deserialize<T>(KubernetesJson.Options) : null;
+        }
+
         _typedObjects[typeof(T)] = typed;
         return typed;
     }
@@ -125,15 +160,15 @@ public sealed class PolicyContext
 
     /// <summary>
     /// The pod spec of a Pod or of any pod controller (Deployment, ReplicaSet, StatefulSet, DaemonSet, Job, CronJob,
-    /// ReplicationController), or null for other kinds. Repeated calls return the same instance: change it and
-    /// <c>return Mutate(spec)</c> to patch the object.
+    /// ReplicationController), or null for other kinds. Read-only, parsed once per request for every policy: to
+    /// change it, <c>var mine = Copy(PodSpec());</c>, change <c>mine</c> and <c>return Mutate(mine);</c>.
     /// </summary>
     public V1PodSpec? PodSpec()
     {
         if (!_podSpecRead)
         {
             _podSpecRead = true;
-            _podSpec = ReadAt<V1PodSpec>(PodSpecPath.ForKind(Kind));
+            _podSpec = _parsed.PodSpec;
         }
 
         return _podSpec;
@@ -145,7 +180,7 @@ public sealed class PolicyContext
         if (!_podMetadataRead)
         {
             _podMetadataRead = true;
-            _podMetadata = ReadAt<V1ObjectMeta>(PodSpecPath.MetadataForKind(Kind));
+            _podMetadata = _parsed.PodMetadata;
         }
 
         return _podMetadata;
@@ -207,6 +242,11 @@ public sealed class PolicyContext
         return Result();
     }
 
+    /// <summary>A private, changeable deep copy of a model: what <see cref="PodSpec"/>, <see cref="ObjectAs{T}"/> and <see cref="Metadata"/> return is read-only.</summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1822", Justification = "Scripts reach their globals' instance members.")]
+    public T? Copy<T>(T? model)
+        where T : KubernetesModel => ModelCloner.Clone(model);
+
     internal IReadOnlyList<string> Denials => _denials;
 
     internal IReadOnlyList<string> Warnings => (IReadOnlyList<string>?)_warnings ?? [];
@@ -216,25 +256,6 @@ public sealed class PolicyContext
     internal JsonNode? MutatedObject { get; private set; }
 
     private PolicyResult Result() => _denials.Count > 0 ? PolicyResult.Denied : PolicyResult.Mutated;
-
-    private T? ReadAt<T>(IReadOnlyList<string>? path)
-        where T : class
-    {
-        if (path is null || Request.Object is not { ValueKind: JsonValueKind.Object } element)
-        {
-            return null;
-        }
-
-        foreach (var segment in path)
-        {
-            if (element.ValueKind != JsonValueKind.Object || !element.TryGetProperty(segment, out element))
-            {
-                return null;
-            }
-        }
-
-        return element.ValueKind == JsonValueKind.Object ? element.Deserialize<T>(KubernetesJson.Options) : null;
-    }
 
     private static void SetAt(JsonObject root, IReadOnlyList<string> path, JsonNode? value)
     {

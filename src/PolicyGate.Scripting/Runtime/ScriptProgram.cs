@@ -70,7 +70,7 @@ public sealed class ScriptProgram : IPolicyProgram
             task = _factory([context, null]);
             if (!task.IsCompleted)
             {
-                task.Wait(context.CancellationToken);
+                task.Wait(context.CancellationToken);  // only scripts that await get here
             }
 
             return task.GetAwaiter().GetResult();

