@@ -43,17 +43,18 @@ internal static class Workloads
             "Job" or "CronJob" => "batch/v1",
             _ => "apps/v1",
         };
-        var template = new JsonObject { ["metadata"] = new JsonObject { ["labels"] = new JsonObject { ["app"] = "x" } }, ["spec"] = spec };
+        // A node has one parent: a Pod's spec is the body itself, so the template is only made for the controllers.
+        JsonObject Template() => new() { ["metadata"] = new JsonObject { ["labels"] = new JsonObject { ["app"] = "x" } }, ["spec"] = spec };
         JsonObject body = kind switch
         {
             "Pod" => spec,
             "CronJob" => new JsonObject
             {
                 ["schedule"] = "*/5 * * * *",
-                ["jobTemplate"] = new JsonObject { ["spec"] = new JsonObject { ["template"] = template } },
+                ["jobTemplate"] = new JsonObject { ["spec"] = new JsonObject { ["template"] = Template() } },
             },
-            "Job" => new JsonObject { ["template"] = template },
-            _ => new JsonObject { ["selector"] = new JsonObject { ["matchLabels"] = new JsonObject { ["app"] = "x" } }, ["template"] = template },
+            "Job" => new JsonObject { ["template"] = Template() },
+            _ => new JsonObject { ["selector"] = new JsonObject { ["matchLabels"] = new JsonObject { ["app"] = "x" } }, ["template"] = Template() },
         };
         return new JsonObject { ["apiVersion"] = apiVersion, ["kind"] = kind, ["metadata"] = metadata, ["spec"] = body };
     }
