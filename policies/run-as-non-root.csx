@@ -34,6 +34,7 @@ if (spec is null)
 }
 
 var problems = new List<string>();
+var changed = false;
 IReadOnlyList<string> nonRoot = settings.RequireRunAsNonRoot ? PodSecurity.RunAsNonRootViolations(spec) : [];
 if (nonRoot.Count > 0 && Mutating && !PodSecurity.UsesUserNamespace(spec))
 {
@@ -44,6 +45,7 @@ if (nonRoot.Count > 0 && Mutating && !PodSecurity.UsesUserNamespace(spec))
     {
         spec.SecurityContext ??= new V1PodSecurityContext();
         spec.SecurityContext.RunAsNonRoot = true;
+        changed = true;
         nonRoot = PodSecurity.RunAsNonRootViolations(spec);
     }
 }
@@ -59,4 +61,5 @@ if (problems.Count > 0)
     return Deny(string.Join("; ", problems));
 }
 
-return Mutating ? Mutate(spec) : Allow();
+// Only a changed spec is written back: re-serialising an unchanged one can still respell it (a quantity 1 as "1").
+return changed ? Mutate(spec) : Allow();
