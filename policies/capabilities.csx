@@ -56,6 +56,7 @@ if (Mutating && !PodSecurity.IsWindows(spec))
         var drops = container.SecurityContext?.Capabilities?.Drop ?? new List<string>();
         var adds = container.SecurityContext?.Capabilities?.Add ?? new List<string>();
         var missingAdds = settings.DefaultAddCapabilities
+            .Distinct(StringComparer.Ordinal)
             .Where(c => !adds.Contains(c) && !drops.Contains(c))
             .ToList();
         if (missingDrops.Count == 0 && missingAdds.Count == 0)
