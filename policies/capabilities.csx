@@ -19,11 +19,16 @@ public sealed class Settings
 
     public IEnumerable<string> Validate()
     {
-        foreach (var name in AllowedCapabilities.Concat(RequiredDropCapabilities).Concat(DefaultAddCapabilities))
+        foreach (var (setting, names) in new[]
         {
-            if (string.IsNullOrWhiteSpace(name))
+            ("allowedCapabilities", AllowedCapabilities),
+            ("requiredDropCapabilities", RequiredDropCapabilities),
+            ("defaultAddCapabilities", DefaultAddCapabilities),
+        })
+        {
+            if (names.Any(string.IsNullOrWhiteSpace))
             {
-                yield return "capability names must not be empty";
+                yield return $"setting '{setting}': capability names must not be empty";
             }
         }
 

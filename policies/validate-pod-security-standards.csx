@@ -18,12 +18,17 @@ public sealed class Settings
 
     public IEnumerable<string> Validate()
     {
-        foreach (var key in RequiredLabels.Concat(RequiredAnnotations))
+        foreach (var (setting, keys) in new[] { ("requiredLabels", RequiredLabels), ("requiredAnnotations", RequiredAnnotations) })
         {
-            if (string.IsNullOrWhiteSpace(key))
+            if (keys.Any(string.IsNullOrWhiteSpace))
             {
-                yield return "label and annotation names must not be empty";
+                yield return $"setting '{setting}': names must not be empty";
             }
+        }
+
+        if (AllowedCapabilities?.Any(string.IsNullOrWhiteSpace) == true)
+        {
+            yield return "setting 'allowedCapabilities': capability names must not be empty";
         }
     }
 }
