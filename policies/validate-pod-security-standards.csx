@@ -34,6 +34,12 @@ public sealed class Settings
 }
 
 var settings = GetSettings<Settings>();
+if (Object is null)
+{
+    // DELETE and CONNECT requests carry no object: nothing to judge, and a non-compliant object must stay deletable.
+    return Allow();
+}
+
 var problems = new List<string>();
 var labels = Metadata?.Labels;
 var annotations = Metadata?.Annotations;
