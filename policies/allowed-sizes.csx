@@ -26,6 +26,12 @@ public sealed class Settings
 }
 
 var settings = GetSettings<Settings>();
+if (Object is null)
+{
+    // DELETE and CONNECT requests carry no object: nothing to judge, and a non-compliant object must stay deletable.
+    return Allow();
+}
+
 JsonNode? node = Object;
 foreach (var segment in settings.SizeField.Split('.'))
 {

@@ -19,11 +19,16 @@ public sealed class Settings
 
     public IEnumerable<string> Validate()
     {
-        foreach (var name in AllowedCapabilities.Concat(RequiredDropCapabilities).Concat(DefaultAddCapabilities))
+        foreach (var (setting, names) in new[]
         {
-            if (string.IsNullOrWhiteSpace(name))
+            ("allowedCapabilities", AllowedCapabilities),
+            ("requiredDropCapabilities", RequiredDropCapabilities),
+            ("defaultAddCapabilities", DefaultAddCapabilities),
+        })
+        {
+            if (names.Any(string.IsNullOrWhiteSpace))
             {
-                yield return "capability names must not be empty";
+                yield return $"setting '{setting}': capability names must not be empty";
             }
         }
 
@@ -58,6 +63,7 @@ if (Mutating && !PodSecurity.IsWindows(spec))
         var drops = container.SecurityContext?.Capabilities?.Drop ?? new List<string>();
         var adds = container.SecurityContext?.Capabilities?.Add ?? new List<string>();
         var missingAdds = settings.DefaultAddCapabilities
+            .Distinct(StringComparer.Ordinal)
             .Where(c => !adds.Contains(c) && !drops.Contains(c))
             .ToList();
         if (missingDrops.Count == 0 && missingAdds.Count == 0)

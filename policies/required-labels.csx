@@ -55,6 +55,12 @@ public sealed class Settings
 }
 
 var settings = GetSettings<Settings>();
+if (Object is null)
+{
+    // DELETE and CONNECT requests carry no object: nothing to judge, and a non-compliant object must stay deletable.
+    return Allow();
+}
+
 var labels = Metadata?.Labels ?? new Dictionary<string, string>();
 var annotations = Metadata?.Annotations ?? new Dictionary<string, string>();
 var problems = new List<string>();

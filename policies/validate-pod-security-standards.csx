@@ -18,17 +18,28 @@ public sealed class Settings
 
     public IEnumerable<string> Validate()
     {
-        foreach (var key in RequiredLabels.Concat(RequiredAnnotations))
+        foreach (var (setting, keys) in new[] { ("requiredLabels", RequiredLabels), ("requiredAnnotations", RequiredAnnotations) })
         {
-            if (string.IsNullOrWhiteSpace(key))
+            if (keys.Any(string.IsNullOrWhiteSpace))
             {
-                yield return "label and annotation names must not be empty";
+                yield return $"setting '{setting}': names must not be empty";
             }
+        }
+
+        if (AllowedCapabilities?.Any(string.IsNullOrWhiteSpace) == true)
+        {
+            yield return "setting 'allowedCapabilities': capability names must not be empty";
         }
     }
 }
 
 var settings = GetSettings<Settings>();
+if (Object is null)
+{
+    // DELETE and CONNECT requests carry no object: nothing to judge, and a non-compliant object must stay deletable.
+    return Allow();
+}
+
 var problems = new List<string>();
 var labels = Metadata?.Labels;
 var annotations = Metadata?.Annotations;

@@ -139,7 +139,10 @@ public static class PodSecurity
         return violations;
     }
 
-    /// <summary>The required drops one container does not make (see <see cref="MissingDrops(V1PodSpec, IEnumerable{string})"/>).</summary>
+    /// <summary>
+    /// The required drops one container does not make, each named once (see
+    /// <see cref="MissingDrops(V1PodSpec, IEnumerable{string})"/>).
+    /// </summary>
     public static IReadOnlyList<string> MissingDrops(V1Container container, IReadOnlyCollection<string> requiredDrops)
     {
         ArgumentNullException.ThrowIfNull(container);
@@ -149,7 +152,7 @@ public static class PodSecurity
             return [];
         }
 
-        return requiredDrops.Where(r => !drops.Contains(r)).ToList();
+        return requiredDrops.Distinct(StringComparer.Ordinal).Where(r => !drops.Contains(r)).ToList();
     }
 
     private static string AllowedHint(HashSet<string> allowed) =>
