@@ -1,5 +1,4 @@
-using System.Security.Cryptography;
-using System.Text;
+using System.Buffers.Binary;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using PolicyGate.Core.Admission;
@@ -60,9 +59,23 @@ public static class AdmissionRequestFactory
     private static string? Text(JsonNode? node) =>
         node is JsonValue value && value.TryGetValue<string>(out var text) && text.Length > 0 ? text : null;
 
+    /// <summary>A uid that is the same for the same source on every run (two FNV-1a passes; no cryptography needed).</summary>
     private static string DeterministicUid(string source)
     {
-        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(source));
-        return new Guid(hash.AsSpan(0, 16)).ToString();
+        Span<byte> bytes = stackalloc byte[16];
+        BinaryPrimitives.WriteUInt64LittleEndian(bytes, Fnv1a(source, 14695981039346656037UL));
+        BinaryPrimitives.WriteUInt64LittleEndian(bytes[8..], Fnv1a(source, 1099511628211UL * 31));
+        return new Guid(bytes).ToString();
+    }
+
+    private static ulong Fnv1a(string text, ulong seed)
+    {
+        var hash = seed;
+        foreach (var c in text)
+        {
+            hash = (hash ^ c) * 1099511628211UL;
+        }
+
+        return hash;
     }
 }
