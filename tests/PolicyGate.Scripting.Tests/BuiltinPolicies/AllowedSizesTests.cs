@@ -87,14 +87,11 @@ public class AllowedSizesTests
     [Fact]
     public void Evaluate_SeedPolicyOnExampleManifests_DecidesAsTheReadmeSays()
     {
-        var path = Path.Combine(RepoPaths.Policies, "examples", "manifests", "sqlclaims.yaml");
-        var manifests = ManifestLoader.LoadText(File.ReadAllText(path), path);
-        Assert.Empty(manifests.Errors);
         var policy = SeedPolicy();
 
-        var results = manifests.Documents.ToDictionary(
-            d => d.Object["metadata"]!["name"]!.GetValue<string>(),
-            d => Assert.Single(TestPolicies.Evaluate([policy], d.Object)));
+        var results = TestPolicies.ExampleManifests("sqlclaims.yaml").ToDictionary(
+            o => o["metadata"]!["name"]!.GetValue<string>(),
+            o => Assert.Single(TestPolicies.Evaluate([policy], o)));
 
         Assert.Equal(new[] { "orders-db", "analytics-db", "scratch-db" }, results.Keys);
         BuiltinAssert.Allowed(results["orders-db"]);

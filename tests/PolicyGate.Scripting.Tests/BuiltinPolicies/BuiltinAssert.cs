@@ -80,21 +80,7 @@ internal static class BuiltinAssert
     /// </summary>
     public static string RejectedSettings(string module, string settingsYaml, bool mutating = false)
     {
-        var result = TestPolicies.Load($$"""
-            apiVersion: policygate.io/v1
-            kind: ClusterAdmissionPolicy
-            metadata:
-              name: {{module}}
-            spec:
-              module: builtin://{{module}}
-              mutating: {{(mutating ? "true" : "false")}}
-              rules:
-              - apiGroups: ["*"]
-                apiVersions: ["*"]
-                resources: ["*"]
-                operations: ["*"]
-              settings: {{settingsYaml}}
-            """);
+        var result = TestPolicies.Load(TestPolicies.BuiltinYaml(module, settingsYaml, mutating));
         Assert.Empty(result.Policies);
         Assert.NotEmpty(result.Errors);
         Assert.All(result.Errors, e => Assert.StartsWith("spec.settings: ", e.Message, StringComparison.Ordinal));

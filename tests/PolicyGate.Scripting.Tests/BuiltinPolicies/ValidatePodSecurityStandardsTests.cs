@@ -142,14 +142,11 @@ public class ValidatePodSecurityStandardsTests
     [Fact]
     public void Evaluate_SeedPolicyOnExamplePods_DecidesAsTheReadmeSays()
     {
-        var path = Path.Combine(RepoPaths.Policies, "examples", "manifests", "pods.yaml");
-        var manifests = ManifestLoader.LoadText(File.ReadAllText(path), path);
-        Assert.Empty(manifests.Errors);
         var policy = SeedPolicy();
 
-        var results = manifests.Documents.ToDictionary(
-            d => d.Object["metadata"]!["name"]!.GetValue<string>(),
-            d => Assert.Single(TestPolicies.Evaluate([policy], d.Object)));
+        var results = TestPolicies.ExampleManifests("pods.yaml").ToDictionary(
+            o => o["metadata"]!["name"]!.GetValue<string>(),
+            o => Assert.Single(TestPolicies.Evaluate([policy], o)));
 
         Assert.Equal(new[] { "web", "root-debug", "sidecar-as-root" }, results.Keys);
         BuiltinAssert.Allowed(results["web"]);

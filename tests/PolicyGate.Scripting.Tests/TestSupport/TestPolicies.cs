@@ -25,7 +25,11 @@ internal static class TestPolicies
 
     /// <summary>A ClusterAdmissionPolicy for a built-in module matching every pod controller (and PVCs, SQLClaims).</summary>
     public static CompiledPolicy Builtin(string module, string settingsYaml = "{}", bool mutating = false, string mode = "protect") =>
-        Single($$"""
+        Single(BuiltinYaml(module, settingsYaml, mutating, mode));
+
+    /// <summary>The YAML of <see cref="Builtin"/>, for tests that expect it to be rejected.</summary>
+    public static string BuiltinYaml(string module, string settingsYaml = "{}", bool mutating = false, string mode = "protect") =>
+        $$"""
             apiVersion: policygate.io/v1
             kind: ClusterAdmissionPolicy
             metadata:
@@ -40,7 +44,16 @@ internal static class TestPolicies
                 resources: ["*", "pods/ephemeralcontainers"]
                 operations: ["*"]
               settings: {{settingsYaml}}
-            """);
+            """;
+
+    /// <summary>The manifests of a file under policies/examples/manifests, which must all load.</summary>
+    public static IReadOnlyList<JsonObject> ExampleManifests(string fileName)
+    {
+        var path = Path.Combine(RepoPaths.Policies, "examples", "manifests", fileName);
+        var manifests = ManifestLoader.LoadText(File.ReadAllText(path), path);
+        Assert.Empty(manifests.Errors);
+        return manifests.Documents.Select(d => d.Object).ToList();
+    }
 
     public static PolicyDecision Decide(CompiledPolicy policy, JsonObject manifest, string operation = "CREATE")
     {
