@@ -96,4 +96,26 @@ public class PolicyResourceParserTests
         Assert.Contains(result.Errors, e => e.StartsWith("spec.rules:", StringComparison.Ordinal));
         Assert.Contains(result.Errors, e => e.StartsWith("spec: one of spec.module", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void Parse_FromYaml_NumbersAndBooleansAreRead()
+    {
+        const string yaml = """
+            apiVersion: policygate.io/v1
+            kind: ClusterAdmissionPolicy
+            metadata: {name: p}
+            spec:
+              module: builtin://capabilities
+              mutating: true
+              timeoutSeconds: 3
+              rules: [{apiGroups: [""], apiVersions: ["v1"], resources: ["pods"], operations: ["CREATE"]}]
+            """;
+        var node = PolicyGate.Core.Serialization.YamlJson.ParseSingle(yaml, "p.yaml")!.AsObject();
+
+        var result = PolicyResourceParser.Parse(node, "p.yaml#1");
+
+        Assert.True(result.Succeeded, string.Join("\n", result.Errors));
+        Assert.Equal(3, result.Policy!.Spec.TimeoutSeconds);
+        Assert.True(result.Policy.Spec.Mutating);
+    }
 }

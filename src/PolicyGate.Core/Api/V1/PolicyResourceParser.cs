@@ -158,7 +158,10 @@ public static class PolicyResourceParser
         var timeout = PolicySpec.DefaultTimeoutSeconds;
         if (spec["timeoutSeconds"] is { } timeoutNode)
         {
-            if (timeoutNode is JsonValue tv && tv.GetValueKind() == JsonValueKind.Number && tv.TryGetValue<int>(out var t) && t is >= 1 and <= 30)
+            // A YAML number arrives as a long, a JSON one as a JsonElement: read the number's text, not a CLR type.
+            if (timeoutNode is JsonValue tv && tv.GetValueKind() == JsonValueKind.Number &&
+                int.TryParse(tv.ToJsonString(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var t) &&
+                t is >= 1 and <= 30)
             {
                 timeout = t;
             }
