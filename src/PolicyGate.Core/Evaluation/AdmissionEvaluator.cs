@@ -45,7 +45,23 @@ public static class AdmissionEvaluator
         IReadOnlyList<CompiledPolicy> policies,
         AdmissionRequest request,
         NamespaceLabels namespaceLabels,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default) =>
+        ReviewCoreAsync(policies, request, namespaceLabels, (p, r) => ValueTask.FromResult(PolicyEvaluator.Decide(p, r, cancellationToken)))
+            .AsTask().GetAwaiter().GetResult();
+
+    /// <summary><see cref="Review"/> with each policy's timeoutSeconds enforced (see <see cref="PolicyEvaluator.DecideAsync"/>).</summary>
+    public static ValueTask<AdmissionReviewOutcome> ReviewAsync(
+        IReadOnlyList<CompiledPolicy> policies,
+        AdmissionRequest request,
+        NamespaceLabels namespaceLabels,
+        CancellationToken cancellationToken = default) =>
+        ReviewCoreAsync(policies, request, namespaceLabels, (p, r) => PolicyEvaluator.DecideAsync(p, r, cancellationToken));
+
+    private static async ValueTask<AdmissionReviewOutcome> ReviewCoreAsync(
+        IReadOnlyList<CompiledPolicy> policies,
+        AdmissionRequest request,
+        NamespaceLabels namespaceLabels,
+        Func<CompiledPolicy, ParsedRequest, ValueTask<PolicyDecision>> decide)
     {
         ArgumentNullException.ThrowIfNull(policies);
         ArgumentNullException.ThrowIfNull(request);
@@ -59,7 +75,7 @@ public static class AdmissionEvaluator
                 continue;
             }
 
-            var decision = PolicyEvaluator.Decide(policy, current, cancellationToken);
+            var decision = await decide(policy, new ParsedRequest(current)).ConfigureAwait(false);
             decisions.Add(decision);
             if (decision.MutatedObject is { } next)
             {
@@ -73,10 +89,15 @@ public static class AdmissionEvaluator
         {
             if (PolicyMatcher.Matches(policy.Resource, current, namespaceLabels))
             {
-                decisions.Add(PolicyEvaluator.Decide(policy, parsed, cancellationToken));
+                decisions.Add(await decide(policy, parsed).ConfigureAwait(false));
             }
         }
 
+        return new AdmissionReviewOutcome(Respond(request, decisions, mutated), decisions);
+    }
+
+    private static AdmissionResponse Respond(AdmissionRequest request, List<PolicyDecision> decisions, JsonNode? mutated)
+    {
         var response = new AdmissionResponse { Uid = request.Uid, Allowed = true };
         var denials = decisions.Where(d => !d.Allowed).ToList();
         if (denials.Count > 0)
@@ -118,7 +139,7 @@ public static class AdmissionEvaluator
             response.AuditAnnotations = annotations;
         }
 
-        return new AdmissionReviewOutcome(response, decisions);
+        return response;
     }
 
     private static AdmissionRequest WithObject(AdmissionRequest request, JsonElement obj) => new()

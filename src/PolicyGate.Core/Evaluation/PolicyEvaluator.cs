@@ -23,12 +23,18 @@ public static class PolicyEvaluator
         }
         catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
         {
-            return new PolicyVerdict.Failed($"evaluation stopped after its time budget of {policy.Spec.TimeoutSeconds}s", TimedOut: true, null);
+            return new PolicyVerdict.Failed($"evaluation did not finish within timeoutSeconds ({policy.Spec.TimeoutSeconds}s)", TimedOut: true, null);
         }
         catch (Exception ex)
         {
             // Per-policy isolation: a throwing script is this policy's failure, never the caller's.
             return new PolicyVerdict.Failed(ex is PolicyRuntimeException ? ex.Message : $"{ex.GetType().Name}: {ex.Message}", TimedOut: false, ex);
+        }
+
+        if (context.OverBudget)
+        {
+            // A script that returns after its budget ran out may have been cut short: its answer is not trusted.
+            return new PolicyVerdict.Failed($"evaluation did not finish within timeoutSeconds ({policy.Spec.TimeoutSeconds}s)", TimedOut: true, null);
         }
 
         if (context.Denials.Count > 0)
@@ -63,6 +69,27 @@ public static class PolicyEvaluator
     {
         ArgumentNullException.ThrowIfNull(policy);
         return ToDecision(policy, Run(policy, request, cancellationToken));
+    }
+
+    /// <summary>
+    /// Evaluates on the thread pool and stops waiting when the policy's <c>timeoutSeconds</c> run out: the request is
+    /// answered under the policy's failurePolicy while the script is told to stop through its CancellationToken.
+    /// </summary>
+    public static async ValueTask<PolicyDecision> DecideAsync(CompiledPolicy policy, ParsedRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        using var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var timeout = TimeSpan.FromSeconds(policy.Spec.TimeoutSeconds);
+        var run = Task.Run(() => Run(policy, request, budget.Token), CancellationToken.None);
+        try
+        {
+            return ToDecision(policy, await run.WaitAsync(timeout, cancellationToken).ConfigureAwait(false));
+        }
+        catch (TimeoutException)
+        {
+            await budget.CancelAsync().ConfigureAwait(false);
+            return ToDecision(policy, new PolicyVerdict.Failed($"evaluation did not finish within timeoutSeconds ({policy.Spec.TimeoutSeconds}s)", TimedOut: true, null));
+        }
     }
 
     public static PolicyDecision ToDecision(CompiledPolicy policy, PolicyVerdict verdict)

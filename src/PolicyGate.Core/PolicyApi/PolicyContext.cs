@@ -18,6 +18,7 @@ public sealed class PolicyContext : IDisposable
     private readonly TimeSpan _timeBudget;
     private readonly CancellationToken _callerToken;
     private CancellationTokenSource? _budget;
+    private readonly long _started;
     private List<string>? _warnings;
     private Dictionary<string, string>? _auditAnnotations;
     private JsonObject? _object;
@@ -50,6 +51,7 @@ public sealed class PolicyContext : IDisposable
         _settings = settings;
         _timeBudget = timeBudget;
         _callerToken = cancellationToken;
+        _started = System.Diagnostics.Stopwatch.GetTimestamp();
     }
 
     /// <summary>The whole admission request: uid, kind, resource, subResource, operation, userInfo, dryRun, options...</summary>
@@ -246,6 +248,10 @@ public sealed class PolicyContext : IDisposable
     [System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1822", Justification = "Scripts reach their globals' instance members.")]
     public T? Copy<T>(T? model)
         where T : KubernetesModel => ModelCloner.Clone(model);
+
+    /// <summary>True when the evaluation has used up its time budget (or was cancelled): whatever it returned is not trusted.</summary>
+    internal bool OverBudget =>
+        System.Diagnostics.Stopwatch.GetElapsedTime(_started) > _timeBudget || _callerToken.IsCancellationRequested || (_budget?.IsCancellationRequested ?? false);
 
     internal IReadOnlyList<string> Denials => _denials;
 
