@@ -14,6 +14,7 @@ internal static class CliApp
         {
             DryRunCommand.Create(console),
             RunCommand.Create(console),
+            Serve.ServeCommand.Create(console),
         };
 
         var parse = root.Parse(args);

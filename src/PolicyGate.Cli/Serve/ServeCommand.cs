@@ -1,0 +1,66 @@
+using System.CommandLine;
+using PolicyGate.Cli.Commands;
+using Microsoft.Extensions.Hosting;
+using PolicyGate.Server.Hosting;
+
+namespace PolicyGate.Cli.Serve;
+
+/// <summary><c>policygate serve --policies DIR --cert-dir DIR [--address 0.0.0.0] [--port 8443]</c></summary>
+internal static class ServeCommand
+{
+    public static Command Create(CliConsole console)
+    {
+        var policies = new Option<string>("--policies") { Description = "Folder of policy files; changes are picked up without a restart.", Required = true };
+        var certDir = new Option<string>("--cert-dir") { Description = "Folder with tls.crt and tls.key (a TLS Secret's layout); rotations are picked up.", Required = true };
+        var address = new Option<string>("--address") { Description = "IP address to listen on.", DefaultValueFactory = _ => "0.0.0.0" };
+        var port = new Option<int>("--port") { Description = "HTTPS port.", DefaultValueFactory = _ => 8443 };
+        var noCache = new Option<bool>("--no-cache") { Description = "Do not keep compiled scripts on disk between restarts." };
+        var command = new Command("serve", "Run the admission webhook over TLS (HTTP/1.1 and HTTP/2): POST /validate[/POLICY], /mutate[/POLICY]; GET /healthz, /readyz, /metrics, /policies.")
+        {
+            policies, certDir, address, port, noCache,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var options = new PolicyGateServerOptions
+            {
+                PoliciesDirectory = parse.GetValue(policies)!,
+                CertificateDirectory = parse.GetValue(certDir)!,
+                Address = parse.GetValue(address)!,
+                Port = parse.GetValue(port),
+                CompileCacheDirectory = parse.GetValue(noCache) ? null : CompileCacheLocation.Resolve(),
+            };
+            Microsoft.AspNetCore.Builder.WebApplication app;
+            try
+            {
+                app = PolicyGateServer.Create(options);
+            }
+            catch (InvalidOperationException ex)
+            {
+                await console.Error.WriteLineAsync($"error: {ex.Message}").ConfigureAwait(false);
+                return ExitCodes.InputError;
+            }
+
+            await using (app.ConfigureAwait(false))
+            {
+                try
+                {
+                    await app.StartAsync(cancellationToken).ConfigureAwait(false);
+                    await app.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
+                }
+                catch (InvalidOperationException ex)
+                {
+                    await console.Error.WriteLineAsync($"error: {ex.Message}").ConfigureAwait(false);
+                    return ExitCodes.InputError;
+                }
+                catch (IOException ex)
+                {
+                    await console.Error.WriteLineAsync($"error: cannot listen on {options.Address}:{options.Port}: {ex.Message}").ConfigureAwait(false);
+                    return ExitCodes.InputError;
+                }
+            }
+
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+}

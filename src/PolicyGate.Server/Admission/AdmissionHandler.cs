@@ -1,0 +1,122 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using PolicyGate.Core.Admission;
+using PolicyGate.Core.Api.V1;
+using PolicyGate.Core.Evaluation;
+using PolicyGate.Core.Registry;
+using PolicyGate.Server.Hosting;
+using PolicyGate.Server.Observability;
+
+namespace PolicyGate.Server.Admission;
+
+/// <summary>
+/// <c>POST /validate[/{policy}]</c> and <c>POST /mutate[/{policy}]</c>: reads the AdmissionReview, picks the
+/// policies (one by name, or every one whose rules and selectors match), evaluates them through the same
+/// <see cref="AdmissionEvaluator"/> as dry-run, and answers as the API server expects.
+/// </summary>
+internal sealed class AdmissionHandler(
+    PolicyRegistry registry,
+    PolicyGateMetrics metrics,
+    IOptions<PolicyGateServerOptions> options,
+    ILogger<AdmissionHandler> logger)
+{
+    private readonly long _maxBytes = options.Value.MaxRequestBodyBytes;
+
+    public async Task HandleAsync(HttpContext context, AdmissionEndpoint endpoint, string? policyName)
+    {
+        if (!registry.IsReady)
+        {
+            await RejectAsync(context, StatusCodes.Status503ServiceUnavailable, "the policies are still loading; try again").ConfigureAwait(false);
+            return;
+        }
+
+        var snapshot = registry.Current;
+        IReadOnlyList<CompiledPolicy> policies;
+        if (policyName is not null)
+        {
+            var policy = snapshot.Find(policyName);
+            if (policy is null)
+            {
+                await RejectAsync(context, StatusCodes.Status404NotFound, $"no policy named \"{policyName}\" is loaded (see GET /policies)").ConfigureAwait(false);
+                return;
+            }
+
+            policies = [policy];
+        }
+        else
+        {
+            var mutating = endpoint == AdmissionEndpoint.Mutate;
+            policies = snapshot.Policies.Where(p => p.Spec.Mutating == mutating).ToList();
+        }
+
+        var (review, status, error) = await AdmissionReviewReader.ReadAsync(context.Request, _maxBytes, context.RequestAborted).ConfigureAwait(false);
+        if (review is null)
+        {
+            await RejectAsync(context, status, error!).ConfigureAwait(false);
+            return;
+        }
+
+        var request = review.Request!;
+        using var scope = logger.BeginScope(new Dictionary<string, object?>
+        {
+            ["AdmissionUid"] = request.Uid, ["Operation"] = request.Operation, ["Kind"] = request.Kind.Kind,
+            ["Namespace"] = request.Namespace, ["Name"] = request.Name,
+        });
+        var watch = Stopwatch.StartNew();
+
+        // Without a cluster connection a namespace's labels are unknown: namespaceSelector sees only the
+        // kubernetes.io/metadata.name label every namespace has. (Per-policy webhooks are pre-filtered by the API server.)
+        var outcome = await AdmissionEvaluator.ReviewAsync(policies, request, _ => null, context.RequestAborted).ConfigureAwait(false);
+        var elapsed = watch.Elapsed;
+        var response = outcome.Response;
+        if (endpoint == AdmissionEndpoint.Validate)
+        {
+            response.Patch = null;
+            response.PatchType = null;
+        }
+
+        Report(request, outcome.Decisions, elapsed);
+        var answer = new AdmissionReview { ApiVersion = review.ApiVersion, Kind = AdmissionReview.KindName, Response = response };
+        context.Response.ContentType = "application/json";
+        await JsonSerializer.SerializeAsync(context.Response.Body, answer, AdmissionJson.Options, context.RequestAborted).ConfigureAwait(false);
+    }
+
+    private void Report(AdmissionRequest request, IReadOnlyList<PolicyDecision> decisions, TimeSpan elapsed)
+    {
+        var share = decisions.Count == 0 ? elapsed : elapsed / decisions.Count;
+        foreach (var decision in decisions)
+        {
+            var name = decision.Policy;
+            var label = decision switch
+            {
+                { Outcome: DecisionOutcome.Failed } => decision.Allowed ? "error-allowed" : "error-denied",
+                { Allowed: false } => "denied",
+                { Outcome: DecisionOutcome.Denied } => "monitor-denied",
+                { Outcome: DecisionOutcome.Mutated } => "mutated",
+                _ => "allowed",
+            };
+            metrics.RecordDecision(name, label, share);
+            if (decision.Outcome == DecisionOutcome.Failed)
+            {
+                metrics.RecordError(name, decision.Message?.Contains("timeoutSeconds", StringComparison.Ordinal) == true);
+                Log.PolicyEvaluationFailed(logger, name, request.Uid, decision.Message ?? "");
+            }
+            else if (decision.Outcome == DecisionOutcome.Denied && decision.Mode == PolicyMode.Monitor)
+            {
+                Log.MonitorViolation(logger, name, request.Uid, request.Operation, request.Kind.Kind, request.Namespace, request.Name, decision.Message);
+            }
+
+            Log.Decision(logger, label, name, request.Uid, request.Operation, request.Kind.Kind, request.Namespace, request.Name, share.TotalMilliseconds);
+        }
+    }
+
+    private async Task RejectAsync(HttpContext context, int status, string message)
+    {
+        metrics.RecordRejected(status);
+        context.Response.StatusCode = status;
+        await context.Response.WriteAsJsonAsync(ApiError.Of(status, message), ApiError.JsonOptions, context.RequestAborted).ConfigureAwait(false);
+    }
+}

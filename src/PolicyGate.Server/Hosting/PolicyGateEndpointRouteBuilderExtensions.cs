@@ -1,0 +1,48 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using PolicyGate.Core.Registry;
+using PolicyGate.Server.Admission;
+using PolicyGate.Server.Observability;
+
+namespace PolicyGate.Server.Hosting;
+
+public static class PolicyGateEndpointRouteBuilderExtensions
+{
+    private static readonly JsonSerializerOptions StatusJson = new(JsonSerializerDefaults.Web)
+    {
+        WriteIndented = true,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
+    };
+
+    /// <summary>
+    /// <c>POST /validate</c>, <c>/validate/{policy}</c>, <c>/mutate</c>, <c>/mutate/{policy}</c> (a namespaced policy is
+    /// <c>{namespace}/{name}</c>), and <c>GET /healthz</c>, <c>/readyz</c>, <c>/metrics</c>, <c>/policies</c>.
+    /// </summary>
+    public static IEndpointRouteBuilder MapPolicyGate(this IEndpointRouteBuilder endpoints)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        var handler = endpoints.ServiceProvider.GetRequiredService<AdmissionHandler>();
+        endpoints.MapPost("/validate", (HttpContext c) => handler.HandleAsync(c, AdmissionEndpoint.Validate, null));
+        endpoints.MapPost("/validate/{**policy}", (HttpContext c, string policy) => handler.HandleAsync(c, AdmissionEndpoint.Validate, policy));
+        endpoints.MapPost("/mutate", (HttpContext c) => handler.HandleAsync(c, AdmissionEndpoint.Mutate, null));
+        endpoints.MapPost("/mutate/{**policy}", (HttpContext c, string policy) => handler.HandleAsync(c, AdmissionEndpoint.Mutate, policy));
+
+        var registry = endpoints.ServiceProvider.GetRequiredService<PolicyRegistry>();
+        endpoints.MapGet("/healthz", () => Results.Text("ok\n"));
+        endpoints.MapGet("/readyz", () => registry.IsReady
+            ? Results.Text("ready\n")
+            : Results.Json(ApiError.Of(StatusCodes.Status503ServiceUnavailable, "the policies are still loading"), ApiError.JsonOptions, statusCode: StatusCodes.Status503ServiceUnavailable));
+        var exporter = endpoints.ServiceProvider.GetRequiredService<PrometheusExporter>();
+        endpoints.MapGet("/metrics", () => Results.Text(exporter.Render(), "text/plain; version=0.0.4; charset=utf-8"));
+        endpoints.MapGet("/policies", () =>
+        {
+            var snapshot = registry.Current;
+            return Results.Json(new { revision = snapshot.Version, policies = snapshot.Statuses }, StatusJson);
+        });
+        return endpoints;
+    }
+}

@@ -1,0 +1,78 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using PolicyGate.Server.Admission;
+using PolicyGate.Server.Certificates;
+using PolicyGate.Server.Observability;
+
+namespace PolicyGate.Server.Hosting;
+
+/// <summary>Builds the webhook server: Kestrel over TLS (HTTP/1.1 and HTTP/2) with the PolicyGate endpoints.</summary>
+public static class PolicyGateServer
+{
+    /// <exception cref="InvalidOperationException">The options are invalid or the certificate cannot be loaded.</exception>
+    public static WebApplication Create(PolicyGateServerOptions options, Action<ILoggingBuilder>? configureLogging = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var problems = options.Validate().ToList();
+        if (problems.Count > 0)
+        {
+            throw new InvalidOperationException(string.Join("; ", problems));
+        }
+
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ApplicationName = "policygate" });
+        builder.WebHost.UseKestrelCore().UseKestrelHttpsConfiguration();
+        builder.Services.AddRoutingCore();
+        builder.Logging.AddConfiguration(builder.Configuration.GetSection("Logging"));
+        builder.Logging.SetMinimumLevel(LogLevel.Information);
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        if (configureLogging is null)
+        {
+            // One JSON object per line: decisions are structured records, not prose.
+            builder.Logging.AddJsonConsole(o => o.IncludeScopes = true);
+        }
+        else
+        {
+            configureLogging(builder.Logging);
+        }
+
+        builder.Services.AddPolicyGateServer(options);
+        builder.WebHost.ConfigureKestrel((context, kestrel) =>
+        {
+            kestrel.AddServerHeader = false;
+
+            // Our handler answers oversized bodies itself with a clear 413; this is only a backstop.
+            kestrel.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes * 2;
+            var certificate = kestrel.ApplicationServices.GetRequiredService<ServingCertificate>();
+            certificate.TryReload(throwOnError: true);
+            kestrel.Listen(IPAddress.Parse(options.Address), options.Port, listen =>
+            {
+                listen.Protocols = HttpProtocols.Http1AndHttp2;
+                listen.UseHttps(https => https.ServerCertificateSelector = (_, _) => certificate.Current);
+            });
+        });
+
+        var app = builder.Build();
+        app.UseExceptionHandler(error => error.Run(async context =>
+        {
+            var exception = context.Features.Get<IExceptionHandlerFeature>()?.Error;
+            var logger = context.RequestServices.GetRequiredService<ILogger<AdmissionHandler>>();
+            if (exception is not null)
+            {
+                Log.UnhandledError(logger, context.TraceIdentifier, exception);
+            }
+
+            // Never answer "allowed" because something broke: the API server applies the webhook's failurePolicy.
+            context.Response.StatusCode = StatusCodes.Status500InternalServerError;
+            await context.Response.WriteAsJsonAsync(ApiError.Of(500, "internal error in PolicyGate; see its log"), ApiError.JsonOptions).ConfigureAwait(false);
+        }));
+        app.UseRouting();
+        app.MapPolicyGate();
+        return app;
+    }
+}

@@ -1,0 +1,51 @@
+namespace PolicyGate.Server.Hosting;
+
+/// <summary>How <c>policygate serve</c> runs. Validated at start-up: a bad configuration fails at boot.</summary>
+public sealed class PolicyGateServerOptions
+{
+    /// <summary>The folder of policy files (YAML/JSON), watched for changes.</summary>
+    public string PoliciesDirectory { get; set; } = "";
+
+    /// <summary>The folder holding <c>tls.crt</c> and <c>tls.key</c> (a Kubernetes TLS Secret's layout), watched for rotation.</summary>
+    public string CertificateDirectory { get; set; } = "";
+
+    public string Address { get; set; } = "0.0.0.0";
+
+    /// <summary>0 picks a free port (tests read it back from the server).</summary>
+    public int Port { get; set; } = 8443;
+
+    /// <summary>Where compiled scripts are cached between restarts; null keeps them in memory.</summary>
+    public string? CompileCacheDirectory { get; set; }
+
+    /// <summary>How often the watched folders are also polled, in case a file-system event is missed.</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>How long to wait for a burst of file events to settle before reloading.</summary>
+    public TimeSpan ReloadDebounce { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>Largest AdmissionReview body accepted (the API server's own request limit is 3 MiB).</summary>
+    public long MaxRequestBodyBytes { get; set; } = 3 * 1024 * 1024;
+
+    public IEnumerable<string> Validate()
+    {
+        if (string.IsNullOrWhiteSpace(PoliciesDirectory) || !Directory.Exists(PoliciesDirectory))
+        {
+            yield return $"--policies: the folder \"{PoliciesDirectory}\" does not exist";
+        }
+
+        if (string.IsNullOrWhiteSpace(CertificateDirectory) || !Directory.Exists(CertificateDirectory))
+        {
+            yield return $"--cert-dir: the folder \"{CertificateDirectory}\" does not exist";
+        }
+
+        if (!System.Net.IPAddress.TryParse(Address, out _))
+        {
+            yield return $"--address: \"{Address}\" is not an IP address";
+        }
+
+        if (Port is < 0 or > 65535)
+        {
+            yield return $"--port: {Port} is not a port number";
+        }
+    }
+}

@@ -1,0 +1,40 @@
+using Microsoft.Extensions.Logging;
+
+namespace PolicyGate.Server.Observability;
+
+/// <summary>Every log message of the server, with stable event ids (1xxx: Server). Placeholders follow the glossary in STYLE.md.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(1001, LogLevel.Information, "Policy {PolicyName} loaded from {Source} (script {Revision})")]
+    public static partial void PolicyLoaded(ILogger logger, string policyName, string source, string revision);
+
+    [LoggerMessage(1002, LogLevel.Information, "Policy {PolicyName} removed")]
+    public static partial void PolicyRemoved(ILogger logger, string policyName);
+
+    [LoggerMessage(1003, LogLevel.Warning, "Policy {PolicyName} failed to load from {Source}; {Serving}: {Error}")]
+    public static partial void PolicyFailed(ILogger logger, string policyName, string source, string serving, string error);
+
+    [LoggerMessage(1004, LogLevel.Information, "Policies reloaded: {Count} serving, {Errors} with errors, snapshot {Revision} in {ElapsedMs} ms")]
+    public static partial void PoliciesReloaded(ILogger logger, int count, int errors, long revision, long elapsedMs);
+
+    [LoggerMessage(1005, LogLevel.Error, "Reloading the policy folder failed; the previous policies keep serving")]
+    public static partial void ReloadFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(1010, LogLevel.Information, "Decision {Decision} by {PolicyName} for {AdmissionUid} {Operation} {Kind} {Namespace}/{Name} in {LatencyMs:F3} ms")]
+    public static partial void Decision(ILogger logger, string decision, string policyName, string admissionUid, string operation, string kind, string? @namespace, string? name, double latencyMs);
+
+    [LoggerMessage(1011, LogLevel.Warning, "Policy {PolicyName} failed on {AdmissionUid}: {Error}")]
+    public static partial void PolicyEvaluationFailed(ILogger logger, string policyName, string admissionUid, string error);
+
+    [LoggerMessage(1012, LogLevel.Warning, "Policy {PolicyName} (monitor mode) would deny {AdmissionUid} {Operation} {Kind} {Namespace}/{Name}: {Message}")]
+    public static partial void MonitorViolation(ILogger logger, string policyName, string admissionUid, string operation, string kind, string? @namespace, string? name, string? message);
+
+    [LoggerMessage(1020, LogLevel.Information, "Serving certificate loaded: {Subject}, expires {NotAfter:O}")]
+    public static partial void CertificateLoaded(ILogger logger, string subject, DateTime notAfter);
+
+    [LoggerMessage(1021, LogLevel.Warning, "Serving certificate in {Directory} could not be loaded; the previous one stays in use")]
+    public static partial void CertificateReloadFailed(ILogger logger, string directory, Exception exception);
+
+    [LoggerMessage(1030, LogLevel.Error, "Unhandled error answering {AdmissionUid}")]
+    public static partial void UnhandledError(ILogger logger, string admissionUid, Exception exception);
+}

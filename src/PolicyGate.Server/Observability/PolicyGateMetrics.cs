@@ -1,0 +1,57 @@
+using System.Diagnostics.Metrics;
+
+namespace PolicyGate.Server.Observability;
+
+/// <summary>
+/// The server's instruments, on one <see cref="Meter"/> named <c>PolicyGate</c>: admission requests by policy and
+/// decision, latency histograms, evaluation errors and timeouts, policy reloads and compile times.
+/// </summary>
+internal sealed class PolicyGateMetrics : IDisposable
+{
+    public const string MeterName = "PolicyGate";
+
+    private readonly Counter<long> _requests;
+    private readonly Histogram<double> _duration;
+    private readonly Counter<long> _errors;
+    private readonly Counter<long> _timeouts;
+    private readonly Counter<long> _reloads;
+    private readonly Histogram<double> _compile;
+    private readonly Counter<long> _rejected;
+
+    public PolicyGateMetrics()
+    {
+        Meter = new Meter(MeterName);
+        _requests = Meter.CreateCounter<long>("policygate_admission_requests_total", description: "Admission decisions, by policy and decision.");
+        _duration = Meter.CreateHistogram<double>("policygate_admission_duration_seconds", "s", "Time to evaluate a policy on a request.");
+        _errors = Meter.CreateCounter<long>("policygate_policy_evaluation_errors_total", description: "Evaluations that failed (the script threw or misbehaved).");
+        _timeouts = Meter.CreateCounter<long>("policygate_policy_evaluation_timeouts_total", description: "Evaluations stopped after the policy's timeoutSeconds.");
+        _reloads = Meter.CreateCounter<long>("policygate_policy_reloads_total", description: "Reloads of the policy folder, by result.");
+        _compile = Meter.CreateHistogram<double>("policygate_policy_compile_duration_seconds", "s", "Time spent compiling policy scripts in a reload.");
+        _rejected = Meter.CreateCounter<long>("policygate_http_requests_rejected_total", description: "Requests rejected before evaluation, by HTTP status.");
+    }
+
+    public Meter Meter { get; }
+
+    public void RecordDecision(string policy, string decision, TimeSpan elapsed)
+    {
+        var policyTag = new KeyValuePair<string, object?>("policy", policy);
+        _requests.Add(1, policyTag, new KeyValuePair<string, object?>("decision", decision));
+        _duration.Record(elapsed.TotalSeconds, policyTag);
+    }
+
+    public void RecordError(string policy, bool timedOut)
+    {
+        var policyTag = new KeyValuePair<string, object?>("policy", policy);
+        (timedOut ? _timeouts : _errors).Add(1, policyTag);
+    }
+
+    public void RecordReload(bool success) => _reloads.Add(1, new KeyValuePair<string, object?>("result", success ? "success" : "error"));
+
+    public void RecordCompile(TimeSpan elapsed, int scripts) =>
+        _compile.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("scripts", scripts.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+
+    public void RecordRejected(int status) =>
+        _rejected.Add(1, new KeyValuePair<string, object?>("status", status.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+
+    public void Dispose() => Meter.Dispose();
+}

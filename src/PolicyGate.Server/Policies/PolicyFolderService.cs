@@ -1,0 +1,127 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using PolicyGate.Core.Registry;
+using PolicyGate.Scripting.Compilation;
+using PolicyGate.Scripting.Loading;
+using PolicyGate.Server.Hosting;
+using PolicyGate.Server.Observability;
+
+namespace PolicyGate.Server.Policies;
+
+/// <summary>
+/// Fills the <see cref="PolicyRegistry"/> from the policy folder and keeps it current: every change is compiled in
+/// the background and swapped in whole. A broken edit keeps the last good version of that policy serving and
+/// reports the error (log and <c>/policies</c>); the other policies are not touched.
+/// </summary>
+internal sealed class PolicyFolderService(
+    PolicyRegistry registry,
+    PolicyCompiler compiler,
+    PolicyGateMetrics metrics,
+    IOptions<PolicyGateServerOptions> options,
+    TimeProvider time,
+    ILogger<PolicyFolderService> logger) : BackgroundService
+{
+    private static readonly string[] Extensions = [".yaml", ".yml", ".json"];
+
+    private readonly PolicyGateServerOptions _options = options.Value;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var monitor = new DirectoryMonitor(_options.PoliciesDirectory, _options.PollInterval);
+        Reload();
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await monitor.WaitForChangeAsync(stoppingToken).ConfigureAwait(false);
+
+                // Let a burst of events (an editor's save, a ConfigMap swap) settle, then load once.
+                await Task.Delay(_options.ReloadDebounce, time, stoppingToken).ConfigureAwait(false);
+                Reload();
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception ex)
+            {
+                // A hosted-service loop must outlive any single failure; the last published policies keep serving.
+                Log.ReloadFailed(logger, ex);
+                metrics.RecordReload(success: false);
+            }
+        }
+    }
+
+    /// <summary>Loads the folder and publishes the next snapshot. Public for tests that drive reloads directly.</summary>
+    public void Reload()
+    {
+        var watch = Stopwatch.StartNew();
+        var files = DirectoryMonitor.VisibleFiles(_options.PoliciesDirectory)
+            .Where(f => Extensions.Contains(Path.GetExtension(f), StringComparer.OrdinalIgnoreCase))
+            .ToList();
+        var compilationsBefore = compiler.CompilationCount;
+        var result = new PolicyLoader(compiler).LoadFiles(files);
+        if (compiler.CompilationCount > compilationsBefore)
+        {
+            metrics.RecordCompile(watch.Elapsed, compiler.CompilationCount - compilationsBefore);
+        }
+
+        var previous = registry.Current;
+        var failures = ToFailures(result.Errors, previous);
+        var next = previous.Next(result.Policies, failures, time.GetUtcNow());
+        registry.Publish(next);
+        LogChanges(previous, next);
+        metrics.RecordReload(success: failures.Count == 0);
+        Log.PoliciesReloaded(logger, next.Policies.Count, next.Statuses.Count(s => s.State == PolicyState.Error), next.Version, watch.ElapsedMilliseconds);
+    }
+
+    /// <summary>
+    /// Errors name their policy when it is known; a document that does not even parse is matched to the policies its
+    /// source defined before, so those keep serving their last good version.
+    /// </summary>
+    private static List<PolicyFailure> ToFailures(IReadOnlyList<PolicyLoadError> errors, PolicySnapshot previous)
+    {
+        var failures = new List<PolicyFailure>();
+        foreach (var group in errors.GroupBy(e => (e.Policy, e.Source)))
+        {
+            var message = string.Join("; ", group.Select(e => e.Message));
+            var (policy, source) = group.Key;
+            if (policy is not null)
+            {
+                failures.Add(new PolicyFailure(policy, source, message));
+                continue;
+            }
+
+            var before = previous.Statuses
+                .Where(s => s.Source == source || (!source.Contains('#', StringComparison.Ordinal) && s.Source.StartsWith(source + "#", StringComparison.Ordinal)))
+                .Select(s => new PolicyFailure(s.Name, source, message))
+                .ToList();
+            failures.AddRange(before.Count > 0 ? before : [new PolicyFailure(source, source, message)]);
+        }
+
+        return failures;
+    }
+
+    private void LogChanges(PolicySnapshot previous, PolicySnapshot next)
+    {
+        foreach (var status in next.Statuses)
+        {
+            var old = previous.Statuses.FirstOrDefault(s => s.Name == status.Name);
+            if (status.State == PolicyState.Error && (old is null || old.LastError != status.LastError))
+            {
+                Log.PolicyFailed(logger, status.Name, status.Source, status.Serving ? "the last good version keeps serving" : "not serving", status.LastError ?? "");
+            }
+            else if (status.State == PolicyState.Ready && (old is null || old.Hash != status.Hash || old.State != PolicyState.Ready || old.ChangedAt != status.ChangedAt))
+            {
+                Log.PolicyLoaded(logger, status.Name, status.Source, status.Hash?[..12] ?? "");
+            }
+        }
+
+        foreach (var gone in previous.Statuses.Where(s => next.Statuses.All(n => n.Name != s.Name)))
+        {
+            Log.PolicyRemoved(logger, gone.Name);
+        }
+    }
+}
