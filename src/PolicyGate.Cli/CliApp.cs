@@ -1,4 +1,5 @@
 using System.CommandLine;
+using PolicyGate.Cli.Certs;
 using PolicyGate.Cli.DryRun;
 using PolicyGate.Cli.Run;
 
@@ -14,6 +15,7 @@ internal static class CliApp
         {
             DryRunCommand.Create(console),
             RunCommand.Create(console),
+            CertsCommand.Create(console),
         };
 
         var parse = root.Parse(args);
