@@ -158,9 +158,10 @@ public static class PolicyResourceParser
         var timeout = PolicySpec.DefaultTimeoutSeconds;
         if (spec["timeoutSeconds"] is { } timeoutNode)
         {
-            if (timeoutNode is JsonValue tv && tv.GetValueKind() == JsonValueKind.Number && tv.TryGetValue<int>(out var t) && t is >= 1 and <= 30)
+            // YAML numbers arrive as long values and JSON ones as JsonElement: TryGetValue<long> reads both.
+            if (timeoutNode is JsonValue tv && tv.GetValueKind() == JsonValueKind.Number && tv.TryGetValue<long>(out var t) && t is >= 1 and <= 30)
             {
-                timeout = t;
+                timeout = (int)t;
             }
             else
             {
