@@ -2,6 +2,7 @@ using System.CommandLine;
 using PolicyGate.Cli.Certs;
 using PolicyGate.Cli.DryRun;
 using PolicyGate.Cli.Run;
+using PolicyGate.Cli.WebhookConfig;
 
 namespace PolicyGate.Cli;
 
@@ -16,6 +17,7 @@ internal static class CliApp
             DryRunCommand.Create(console),
             RunCommand.Create(console),
             CertsCommand.Create(console),
+            WebhookConfigCommand.Create(console),
         };
 
         var parse = root.Parse(args);
