@@ -99,7 +99,7 @@ internal static class CertsGenerateCommand
             return ExitCodes.InputError;
         }
 
-        var generated = CertificateGenerator.Generate(request!);
+        var generated = CertificateGenerator.Generate(request);
         try
         {
             Directory.CreateDirectory(arguments.OutputDirectory);
@@ -121,9 +121,10 @@ internal static class CertsGenerateCommand
         return ExitCodes.Success;
     }
 
-    private static ServingCertificateRequest? Request(CertsGenerateArguments arguments, List<string> errors)
+    /// <summary>The request the arguments describe; every problem with them goes to <paramref name="errors"/>.</summary>
+    private static ServingCertificateRequest Request(CertsGenerateArguments arguments, List<string> errors)
     {
-        if (arguments.Days is < 1 || arguments.Days > MaxDays)
+        if (arguments.Days < 1 || arguments.Days > MaxDays)
         {
             errors.Add($"--days: must be from 1 to {MaxDays}, got {arguments.Days}");
         }
@@ -145,6 +146,7 @@ internal static class CertsGenerateCommand
         {
             ExtraDnsNames = arguments.DnsNames,
             ExtraIpAddresses = addresses,
+            // Clamped so that a bad --days is reported once, above, and not again by Validate.
             Validity = TimeSpan.FromDays(Math.Clamp(arguments.Days, 1, MaxDays)),
         };
         errors.AddRange(request.Validate());
