@@ -1,6 +1,8 @@
 using System.CommandLine;
+using PolicyGate.Cli.Certs;
 using PolicyGate.Cli.DryRun;
 using PolicyGate.Cli.Run;
+using PolicyGate.Cli.WebhookConfig;
 
 namespace PolicyGate.Cli;
 
@@ -15,6 +17,8 @@ internal static class CliApp
             DryRunCommand.Create(console),
             RunCommand.Create(console),
             Serve.ServeCommand.Create(console),
+            CertsCommand.Create(console),
+            WebhookConfigCommand.Create(console),
         };
 
         var parse = root.Parse(args);

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using PolicyGate.Core.Api.V1;
+using PolicyGate.Core.Serialization;
 
 namespace PolicyGate.Core.Tests.Api;
 
@@ -68,6 +69,40 @@ public class PolicyResourceParserTests
         {
             Assert.Contains(result.Errors, e => e.StartsWith(prefix, StringComparison.Ordinal));
         }
+    }
+
+    /// <summary>A minimal policy read from YAML (numbers become long values there), with one more spec line.</summary>
+    private static JsonObject YamlPolicy(string specLine) => YamlJson.ParseDocuments($$"""
+        apiVersion: policygate.io/v1
+        kind: ClusterAdmissionPolicy
+        metadata: {name: p}
+        spec:
+          script: return Allow();
+          rules: [{apiGroups: [""], apiVersions: [v1], resources: [pods], operations: [CREATE]}]
+          {{specLine}}
+        """).Single().Node!.AsObject();
+
+    [Theory]
+    [InlineData("timeoutSeconds: 5", 5)]
+    [InlineData("timeoutSeconds: 30", 30)]
+    public void Parse_TimeoutSecondsFromYaml_IsRead(string line, int expected)
+    {
+        var result = PolicyResourceParser.Parse(YamlPolicy(line), "p.yaml#1");
+
+        Assert.True(result.Succeeded, string.Join("\n", result.Errors));
+        Assert.Equal(expected, result.Policy!.Spec.TimeoutSeconds);
+    }
+
+    [Theory]
+    [InlineData("timeoutSeconds: 0")]
+    [InlineData("timeoutSeconds: 31")]
+    [InlineData("timeoutSeconds: 5.5")]
+    [InlineData("timeoutSeconds: 99999999999")]
+    public void Parse_TimeoutSecondsOutOfRangeFromYaml_IsRejected(string line)
+    {
+        var result = PolicyResourceParser.Parse(YamlPolicy(line), "p.yaml#1");
+
+        Assert.Contains(result.Errors, e => e.StartsWith("spec.timeoutSeconds:", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -163,7 +163,7 @@ public static class PolicyResourceParser
                 int.TryParse(tv.ToJsonString(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var t) &&
                 t is >= 1 and <= 30)
             {
-                timeout = t;
+                timeout = (int)t;
             }
             else
             {
