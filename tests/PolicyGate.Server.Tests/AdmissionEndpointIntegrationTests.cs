@@ -18,6 +18,9 @@ public sealed class AdmissionEndpointIntegrationTests : IAsyncLifetime
         ["slow-fail.yaml"] = TestPolicyFiles.Inline("slow-fail", "CancellationToken.WaitHandle.WaitOne(TimeSpan.FromSeconds(30));\nreturn Allow();", extra: "  timeoutSeconds: 1\n  failurePolicy: Fail"),
         ["slow-ignore.yaml"] = TestPolicyFiles.Inline("slow-ignore", "CancellationToken.WaitHandle.WaitOne(TimeSpan.FromSeconds(30));\nreturn Allow();", extra: "  timeoutSeconds: 1\n  failurePolicy: Ignore"),
         ["throws.yaml"] = TestPolicyFiles.Inline("throws", "throw new InvalidOperationException(\"boom\");", extra: "  failurePolicy: Fail"),
+        ["shop-only.yaml"] = TestPolicyFiles.Inline("no-web", "return Name == \"web\" ? Deny(\"shop: no pods named web\") : Allow();")
+            .Replace("kind: ClusterAdmissionPolicy", "kind: AdmissionPolicy", StringComparison.Ordinal)
+            .Replace("  name: no-web", "  name: no-web\n  namespace: shop", StringComparison.Ordinal),
     });
 
     public async Task DisposeAsync() => await _server.DisposeAsync();
@@ -91,6 +94,7 @@ public sealed class AdmissionEndpointIntegrationTests : IAsyncLifetime
         Assert.True(message.Contains("policy slow-fail: policy slow-fail failed: evaluation did not finish within timeoutSeconds (1s)", StringComparison.Ordinal), message);
         Assert.Contains("policy throws: policy throws failed: InvalidOperationException", message, StringComparison.Ordinal);
         Assert.DoesNotContain("no-nginx", message, StringComparison.Ordinal);
+        Assert.Contains("policy shop/no-web: shop: no pods named web", message, StringComparison.Ordinal);
         Assert.DoesNotContain("slow-ignore", message, StringComparison.Ordinal);
         var warnings = answer["warnings"]!.AsArray().Select(w => (string)w!).ToList();
         Assert.Contains("checked by v1", warnings);
@@ -107,6 +111,16 @@ public sealed class AdmissionEndpointIntegrationTests : IAsyncLifetime
         var answer = Reviews.Response(await response.Content.ReadAsStringAsync());
         Assert.True((bool)answer["allowed"]!);
         Assert.Equal("JSONPatch", (string?)answer["patchType"]);
+    }
+
+    [Fact]
+    public async Task ValidateNamespacedPolicy_RoutedByNamespaceAndName()
+    {
+        using var response = await _server.PostAsync("/validate/shop/no-web", Reviews.Pod("uid-ns"));
+        using var clusterName = await _server.PostAsync("/validate/no-web", Reviews.Pod("uid-ns2"));
+
+        Assert.Equal("policy shop/no-web denied the request: shop: no pods named web", (string?)Reviews.Response(await response.Content.ReadAsStringAsync())["status"]!["message"]);
+        Assert.Equal(HttpStatusCode.NotFound, clusterName.StatusCode);
     }
 
     [Fact]
