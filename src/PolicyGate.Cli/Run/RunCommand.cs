@@ -46,21 +46,12 @@ internal static class RunCommand
             return ExitCodes.InputError;
         }
 
-        var missing = new List<string>();
-        var files = PolicyPaths.Expand(policyPaths, missing);
-        missing.ForEach(m => console.Error.WriteLine($"error: {m}: policy path does not exist"));
-        var loaded = new PolicyLoader(new PolicyCompiler(CompileCacheLocation.Resolve())).LoadFiles(files);
-        foreach (var error in loaded.Errors)
-        {
-            console.Error.WriteLine($"error: {error}");
-        }
-
-        if (missing.Count > 0 || loaded.Errors.Count > 0)
+        if (StrictPolicyLoad.Load(policyPaths, console) is not { } policies)
         {
             return ExitCodes.InputError;
         }
 
-        var outcome = AdmissionEvaluator.Review(loaded.Policies, review.Request!, _ => null);
+        var outcome = AdmissionEvaluator.Review(policies, review.Request!, _ => null);
         var answer = new AdmissionReview
         {
             ApiVersion = review.ApiVersion,

@@ -103,28 +103,19 @@ internal static class WebhookConfigCommand
             return ExitCodes.InputError;
         }
 
-        var missing = new List<string>();
-        var files = PolicyPaths.Expand(policyPaths, missing);
-        missing.ForEach(m => console.Error.WriteLine($"error: {m}: policy path does not exist"));
-        var loaded = new PolicyLoader(new PolicyCompiler(CompileCacheLocation.Resolve())).LoadFiles(files);
-        foreach (var error in loaded.Errors)
-        {
-            console.Error.WriteLine($"error: {error}");
-        }
-
-        if (missing.Count > 0 || loaded.Errors.Count > 0)
+        if (StrictPolicyLoad.Load(policyPaths, console) is not { } policies)
         {
             return ExitCodes.InputError;
         }
 
-        if (loaded.Policies.Count == 0)
+        if (policies.Count == 0)
         {
             console.Error.WriteLine($"error: {string.Join(", ", policyPaths)}: no ClusterAdmissionPolicy or AdmissionPolicy found");
             return ExitCodes.InputError;
         }
 
         var result = WebhookConfigurationBuilder.Build(
-            [.. loaded.Policies.Select(p => p.Resource)],
+            [.. policies.Select(p => p.Resource)],
             new WebhookService(serviceName, serviceNamespace, port, caBundle, injectCaFrom));
         if (result.Errors.Count > 0)
         {
