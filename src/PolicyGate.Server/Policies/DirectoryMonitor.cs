@@ -60,6 +60,19 @@ internal sealed class DirectoryMonitor : IDisposable
         }
     }
 
+    /// <summary>
+    /// Forgets the changes seen so far: called right before the folder is read, so the events of the burst just
+    /// handled (and the poll's view of it) do not cause a second, empty reload.
+    /// </summary>
+    public void Acknowledge()
+    {
+        while (_signal.CurrentCount > 0 && _signal.Wait(0))
+        {
+        }
+
+        _fingerprint = Fingerprint(_directory);
+    }
+
     public void Dispose()
     {
         _watcher?.Dispose();

@@ -30,6 +30,7 @@ internal sealed class PolicyFolderService(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var monitor = new DirectoryMonitor(_options.PoliciesDirectory, _options.PollInterval);
+        monitor.Acknowledge();
         Reload();
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -39,6 +40,7 @@ internal sealed class PolicyFolderService(
 
                 // Let a burst of events (an editor's save, a ConfigMap swap) settle, then load once.
                 await Task.Delay(_options.ReloadDebounce, time, stoppingToken).ConfigureAwait(false);
+                monitor.Acknowledge();
                 Reload();
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
