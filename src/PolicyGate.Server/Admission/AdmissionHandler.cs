@@ -60,11 +60,6 @@ internal sealed class AdmissionHandler(
         }
 
         var request = review.Request!;
-        using var scope = logger.BeginScope(new Dictionary<string, object?>
-        {
-            ["AdmissionUid"] = request.Uid, ["Operation"] = request.Operation, ["Kind"] = request.Kind.Kind,
-            ["Namespace"] = request.Namespace, ["Name"] = request.Name,
-        });
         var watch = Stopwatch.StartNew();
 
         // Without a cluster connection a namespace's labels are unknown: namespaceSelector sees only the

@@ -33,8 +33,9 @@ public static class PolicyGateServer
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         if (configureLogging is null)
         {
-            // One JSON object per line: decisions are structured records, not prose.
-            builder.Logging.AddJsonConsole(o => o.IncludeScopes = true);
+            // One JSON object per line: decisions are structured records, not prose. Each decision line carries the
+            // request's uid, operation, kind and namespace/name itself, so no per-request scope is formatted.
+            builder.Logging.AddJsonConsole(o => o.IncludeScopes = false);
         }
         else
         {

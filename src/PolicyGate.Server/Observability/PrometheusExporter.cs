@@ -15,7 +15,7 @@ internal sealed class PrometheusExporter : IDisposable
     private static readonly double[] Buckets = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
     private readonly MeterListener _listener = new();
-    private readonly ConcurrentDictionary<(string Name, string Labels), Series> _series = new();
+    private readonly ConcurrentDictionary<SeriesKey, Series> _series = new();
     private readonly ConcurrentDictionary<string, (string Help, bool Histogram)> _instruments = new();
 
     public PrometheusExporter(PolicyGateMetrics metrics)
@@ -44,7 +44,7 @@ internal sealed class PrometheusExporter : IDisposable
         {
             text.Append("# HELP ").Append(name).Append(' ').Append(help).Append('\n');
             text.Append("# TYPE ").Append(name).Append(histogram ? " histogram\n" : " counter\n");
-            foreach (var ((_, labels), series) in _series.Where(s => s.Key.Name == name).OrderBy(s => s.Key.Labels, StringComparer.Ordinal))
+            foreach (var (labels, series) in _series.Where(s => s.Key.Name == name).Select(s => (s.Key.Labels(), s.Value)).OrderBy(s => s.Item1, StringComparer.Ordinal))
             {
                 if (!histogram)
                 {
@@ -69,16 +69,44 @@ internal sealed class PrometheusExporter : IDisposable
         return text.ToString();
     }
 
+    /// <summary>
+    /// The series for a measurement. On the hot path (every admission decision) nothing is formatted: the key holds
+    /// the instrument and up to two tags as they come; label text is built only when /metrics is rendered.
+    /// </summary>
     private Series Get(Instrument instrument, ReadOnlySpan<KeyValuePair<string, object?>> tags)
     {
-        var labels = new List<string>(tags.Length);
-        foreach (var tag in tags)
+        if (tags.Length > 2)
         {
-            labels.Add($"{tag.Key}=\"{Escape(Convert.ToString(tag.Value, CultureInfo.InvariantCulture) ?? "")}\"");
+            throw new NotSupportedException($"{instrument.Name}: the exporter keys series by at most two tags");
         }
 
-        labels.Sort(StringComparer.Ordinal);
-        return _series.GetOrAdd((instrument.Name, string.Join(",", labels)), _ => new Series());
+        var key = new SeriesKey(
+            instrument.Name,
+            tags.Length > 0 ? tags[0].Key : null,
+            tags.Length > 0 ? tags[0].Value as string ?? Convert.ToString(tags[0].Value, CultureInfo.InvariantCulture) : null,
+            tags.Length > 1 ? tags[1].Key : null,
+            tags.Length > 1 ? tags[1].Value as string ?? Convert.ToString(tags[1].Value, CultureInfo.InvariantCulture) : null);
+        return _series.TryGetValue(key, out var existing) ? existing : _series.GetOrAdd(key, _ => new Series());
+    }
+
+    private readonly record struct SeriesKey(string Name, string? Key1, string? Value1, string? Key2, string? Value2)
+    {
+        public string Labels()
+        {
+            var labels = new List<string>(2);
+            if (Key1 is not null)
+            {
+                labels.Add($"{Key1}=\"{Escape(Value1 ?? "")}\"");
+            }
+
+            if (Key2 is not null)
+            {
+                labels.Add($"{Key2}=\"{Escape(Value2 ?? "")}\"");
+            }
+
+            labels.Sort(StringComparer.Ordinal);
+            return string.Join(",", labels);
+        }
     }
 
     private static string Join(string labels, string extra) => labels.Length == 0 ? extra : labels + "," + extra;
