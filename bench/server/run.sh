@@ -9,6 +9,7 @@
 #
 # Usage: bench/server/run.sh            (about 7 minutes with the defaults, 4 more the first time Pepr is installed)
 # Settings (environment): ROUNDS=5 DURATION=10 CONNECTIONS=64 WARMUP=5 SKIP_PEPR=0 SERVER_CPU=0 CLIENT_CPU=1
+#   DOTNET_ENV="VAR=value ..." (extra environment for both .NET servers, e.g. DOTNET_TieredPGO=1),
 #   POLICYGATE_BENCH_CACHE (where Pepr is installed and built; default ~/.cache/policygate-bench), KEEP_WORK=1 keeps the
 #   temporary folder (certificate, policies, server logs). Raw results go to bench/results/server-<UTC time>/.
 set -euo pipefail
@@ -26,6 +27,7 @@ client_cpu=${CLIENT_CPU:-1}
 pepr_version=1.1.4
 cache=${POLICYGATE_BENCH_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/policygate-bench}
 bare_port=18443 serve_port=18444 pepr_port=18445 kube_port=18446
+read -r -a dotnet_env <<<"${DOTNET_ENV:-}"
 
 pids=()
 work=""
@@ -94,6 +96,7 @@ exec > >(tee -a "$results/run.log") 2>&1
   echo "h2load: $(h2load --version | head -1)"
   echo "openssl: $(openssl version)"
   echo "git: $(git rev-parse --short HEAD 2>/dev/null || echo none)$(git diff --quiet 2>/dev/null || echo ' (modified)')"
+  [[ -z ${DOTNET_ENV:-} ]] || echo "DOTNET_ENV: $DOTNET_ENV"
   echo "settings: rounds=$rounds duration=${duration}s connections=$connections warmup=${warmup}s servers on cpu $server_cpu, load generator on cpu $client_cpu"
 } | tee "$results/env.txt"
 
@@ -171,14 +174,14 @@ wait_ready() { # NAME PID URL DEADLINE_SECONDS [EXPECTED_CODE]
 
 echo "Starting the servers on cpu $server_cpu"
 start=$SECONDS
-taskset -c "$server_cpu" dotnet exec "$echo_server" --cert-dir "$work/certs" --address 127.0.0.1 --port $bare_port \
+env "${dotnet_env[@]}" taskset -c "$server_cpu" dotnet exec "$echo_server" --cert-dir "$work/certs" --address 127.0.0.1 --port $bare_port \
   >"$work/bare.log" 2>&1 &
 pids+=($!)
 wait_ready "bare endpoint" "${pids[-1]}" "https://127.0.0.1:$bare_port/readyz" 60
 echo "  bare Kestrel echo   https://127.0.0.1:$bare_port/validate   ready in $((SECONDS - start)) s"
 
 start=$SECONDS
-POLICYGATE_CACHE_DIR=$work/compile-cache taskset -c "$server_cpu" dotnet exec "$policygate" serve \
+env "${dotnet_env[@]}" POLICYGATE_CACHE_DIR="$work/compile-cache" taskset -c "$server_cpu" dotnet exec "$policygate" serve \
   --policies "$work/policies" --cert-dir "$work/certs" --address 127.0.0.1 --port $serve_port >"$work/serve.log" 2>&1 &
 pids+=($!)
 wait_ready "policygate serve" "${pids[-1]}" "https://127.0.0.1:$serve_port/readyz" 180
