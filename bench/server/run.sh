@@ -284,16 +284,18 @@ measure() { # ROUND SERVER PROTOCOL
   else
     # h2load prints no percentiles: they are computed (nearest rank) from its per-request log, whose 3rd column
     # is each request's time in microseconds; requests/s is h2load's own figure.
-    local rps succeeded total_req p50 p99
+    local rps succeeded failed not_2xx p50 p99
     rps=$(sed -n 's/^finished in [^,]*, \([0-9.]*\) req\/s.*/\1/p' "$raw")
-    total_req=$(sed -n 's/^requests: \([0-9]*\) total.*/\1/p' "$raw")
-    succeeded=$(sed -n 's/^status codes: \([0-9]*\) 2xx.*/\1/p' "$raw")
-    [[ -n $rps && -n $succeeded ]] || die "no result from h2load (see $raw)"
+    # "requests: T total, S started, D done, OK succeeded, F failed, E errored, T timeout"
+    read -r succeeded failed < <(awk '/^requests:/ { print $8, $10 + $12 + $14 }' "$raw")
+    # "status codes: A 2xx, B 3xx, C 4xx, D 5xx"
+    not_2xx=$(awk '/^status codes:/ { print $5 + $7 + $9 }' "$raw")
+    [[ -n $rps && -n $succeeded && -n $not_2xx ]] || die "no result from h2load (see $raw)"
     read -r p50 p99 < <(cut -f3 "$work/h2load.tsv" | sort -n | awk '{ v[NR] = $1 } END {
       i50 = int(NR * 0.50); if (i50 < NR * 0.50) i50++; i99 = int(NR * 0.99); if (i99 < NR * 0.99) i99++;
       printf "%.3f %.3f\n", v[i50] / 1000, v[i99] / 1000 }')
     printf '{"round":%d,"server":"%s","protocol":"http2","rps":%s,"p50_ms":%s,"p99_ms":%s,"requests":%d,"errors":%d,%s}\n' \
-      "$round" "$server" "$rps" "$p50" "$p99" "$succeeded" $((total_req - succeeded)) "$cpu" >>"$results/results.jsonl"
+      "$round" "$server" "$rps" "$p50" "$p99" "$succeeded" $((failed + not_2xx)) "$cpu" >>"$results/results.jsonl"
     rm -f "$work/h2load.tsv"
   fi
 }
