@@ -7,7 +7,7 @@
 # HTTP/1.1 with wrk, then HTTP/2 with h2load (one stream per connection). The machine's speed drifts, so the targets
 # are judged on the median of per-round ratios. Servers run pinned to core SERVER_CPU, the load generator to CLIENT_CPU.
 #
-# Usage: bench/server/run.sh            (about 7 minutes with the defaults, 4 more the first time Pepr is installed)
+# Usage: bench/server/run.sh            (about 6 minutes with the defaults, ~1 more the first time Pepr is installed)
 # Settings (environment): ROUNDS=5 DURATION=10 CONNECTIONS=64 WARMUP=5 SKIP_PEPR=0 SERVER_CPU=0 CLIENT_CPU=1
 #   DOTNET_ENV="VAR=value ..." (extra environment for both .NET servers, e.g. DOTNET_TieredPGO=1),
 #   POLICYGATE_BENCH_CACHE (where Pepr is installed and built; default ~/.cache/policygate-bench), KEEP_WORK=1 keeps the
