@@ -24,12 +24,6 @@ public sealed class PolicyContext : IDisposable
     private JsonObject? _object;
     private JsonObject? _oldObject;
     private Dictionary<Type, object?>? _typedObjects;
-    private V1ObjectMeta? _metadata;
-    private bool _metadataRead;
-    private V1PodSpec? _podSpec;
-    private bool _podSpecRead;
-    private V1ObjectMeta? _podMetadata;
-    private bool _podMetadataRead;
 
     private readonly ParsedRequest _parsed;
 
@@ -106,19 +100,7 @@ public sealed class PolicyContext : IDisposable
     public JsonObject? OldObject => _oldObject ??= ToJsonObject(Request.OldObject);
 
     /// <summary>The object's metadata (labels, annotations, name...), null when there is no object. Read-only.</summary>
-    public V1ObjectMeta? Metadata
-    {
-        get
-        {
-            if (!_metadataRead)
-            {
-                _metadataRead = true;
-                _metadata = _parsed.Metadata;
-            }
-
-            return _metadata;
-        }
-    }
+    public V1ObjectMeta? Metadata => _parsed.Metadata;
 
     /// <summary>The settings bound to the type the script declares (conventionally named <c>Settings</c>), checked when the policy loaded.</summary>
     public T GetSettings<T>()
@@ -135,24 +117,20 @@ public sealed class PolicyContext : IDisposable
     public T? ObjectAs<T>()
         where T : class
     {
-        _typedObjects ??= [];
-        if (_typedObjects.TryGetValue(typeof(T), out var cached))
-        {
-            return (T?)cached;
-        }
-
-        T? typed;
         if (typeof(T).IsAssignableTo(typeof(KubernetesModel)))
         {
-            typed = (T?)_parsed.Typed(typeof(T));
-        }
-        else
-        {
-            typed = Request.Object is { ValueKind: JsonValueKind.Object } element ? element.Deserialize<T>(KubernetesJson.Options) : null;
+            return (T?)_parsed.Typed(typeof(T)); // the request's shared, read-only parse
         }
 
-        _typedObjects[typeof(T)] = typed;
-        return typed;
+        // A script's own type: this evaluation's own instance, the same one on every call.
+        _typedObjects ??= [];
+        if (!_typedObjects.TryGetValue(typeof(T), out var typed))
+        {
+            typed = Request.Object is { ValueKind: JsonValueKind.Object } element ? element.Deserialize<T>(KubernetesJson.Options) : null;
+            _typedObjects[typeof(T)] = typed;
+        }
+
+        return (T?)typed;
     }
 
     /// <summary>The old object as a typed model (UPDATE and DELETE), or null.</summary>
@@ -165,28 +143,10 @@ public sealed class PolicyContext : IDisposable
     /// ReplicationController), or null for other kinds. Read-only, parsed once per request for every policy: to
     /// change it, <c>var mine = Copy(PodSpec());</c>, change <c>mine</c> and <c>return Mutate(mine);</c>.
     /// </summary>
-    public V1PodSpec? PodSpec()
-    {
-        if (!_podSpecRead)
-        {
-            _podSpecRead = true;
-            _podSpec = _parsed.PodSpec;
-        }
-
-        return _podSpec;
-    }
+    public V1PodSpec? PodSpec() => _parsed.PodSpec;
 
     /// <summary>The metadata of the pods the object creates (the pod template's, or the Pod's own), or null.</summary>
-    public V1ObjectMeta? PodMetadata()
-    {
-        if (!_podMetadataRead)
-        {
-            _podMetadataRead = true;
-            _podMetadata = _parsed.PodMetadata;
-        }
-
-        return _podMetadata;
-    }
+    public V1ObjectMeta? PodMetadata() => _parsed.PodMetadata;
 
     /// <summary>Allows the request (warnings and audit annotations still apply).</summary>
     public PolicyResult Allow() => _denials.Count > 0 ? PolicyResult.Denied : PolicyResult.Allowed;
