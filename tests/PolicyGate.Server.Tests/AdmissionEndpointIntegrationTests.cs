@@ -101,6 +101,11 @@ public sealed class AdmissionEndpointIntegrationTests : IAsyncLifetime
         Assert.Contains(warnings, w => w.StartsWith("policy no-nginx (monitor mode) would deny: nginx is discouraged", StringComparison.Ordinal));
         Assert.Contains(warnings, w => w.StartsWith("policy slow-ignore failed: evaluation did not finish within timeoutSeconds (1s)", StringComparison.Ordinal) && w.EndsWith("(allowed, failurePolicy: Ignore)", StringComparison.Ordinal));
         Assert.Null(answer["patch"]);
+        var metrics = await _server.Client.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+        Assert.Contains("policygate_policy_evaluation_timeouts_total{policy=\"slow-fail\"}", metrics, StringComparison.Ordinal);
+        Assert.Contains("policygate_policy_evaluation_timeouts_total{policy=\"slow-ignore\"}", metrics, StringComparison.Ordinal);
+        Assert.Contains("policygate_policy_evaluation_errors_total{policy=\"throws\"}", metrics, StringComparison.Ordinal);
+        Assert.DoesNotContain("policygate_policy_evaluation_errors_total{policy=\"slow-fail\"}", metrics, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -110,8 +110,7 @@ public static class AdmissionEvaluator
         }
         else if (mutated is not null)
         {
-            var original = request.Object is { ValueKind: JsonValueKind.Object } o ? JsonNode.Parse(o.GetRawText()) : null;
-            var patch = JsonPatch.CreateDiff(original, mutated);
+            var patch = JsonPatch.CreateDiff(PolicyEvaluator.ObjectNode(request), mutated);
             if (patch.Count > 0)
             {
                 response.Patch = Encoding.UTF8.GetBytes(patch.ToJsonString());

@@ -20,6 +20,9 @@ public sealed record PolicyDecision(
     /// <summary>The script's own denial message when <c>spec.message</c> replaced it.</summary>
     public string? Detail { get; init; }
 
+    /// <summary>True when the policy failed because it ran past its timeoutSeconds.</summary>
+    public bool TimedOut { get; init; }
+
     /// <summary>The object after this policy's patch, when it mutated (protect mode only).</summary>
     public JsonNode? MutatedObject { get; init; }
 }

@@ -23,7 +23,7 @@ public static class PolicyEvaluator
         }
         catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
         {
-            return new PolicyVerdict.Failed($"evaluation did not finish within timeoutSeconds ({policy.Spec.TimeoutSeconds}s)", TimedOut: true, null);
+            return TimedOut(policy);
         }
         catch (Exception ex)
         {
@@ -34,7 +34,7 @@ public static class PolicyEvaluator
         if (context.OverBudget)
         {
             // A script that returns after its budget ran out may have been cut short: its answer is not trusted.
-            return new PolicyVerdict.Failed($"evaluation did not finish within timeoutSeconds ({policy.Spec.TimeoutSeconds}s)", TimedOut: true, null);
+            return TimedOut(policy);
         }
 
         if (context.Denials.Count > 0)
@@ -52,8 +52,7 @@ public static class PolicyEvaluator
                     null);
             }
 
-            var original = request.Object is { ValueKind: JsonValueKind.Object } o ? JsonNode.Parse(o.GetRawText()) : null;
-            var patch = JsonPatch.CreateDiff(original, mutated);
+            var patch = JsonPatch.CreateDiff(ObjectNode(request), mutated);
             return new PolicyVerdict.Allowed(patch.Count > 0 ? patch : null, patch.Count > 0 ? mutated : null, context.Warnings, context.AuditAnnotations);
         }
 
@@ -88,9 +87,16 @@ public static class PolicyEvaluator
         catch (TimeoutException)
         {
             await budget.CancelAsync().ConfigureAwait(false);
-            return ToDecision(policy, new PolicyVerdict.Failed($"evaluation did not finish within timeoutSeconds ({policy.Spec.TimeoutSeconds}s)", TimedOut: true, null));
+            return ToDecision(policy, TimedOut(policy));
         }
     }
+
+    /// <summary>The request's object as a JsonNode (what a mutation is diffed against), or null.</summary>
+    internal static JsonNode? ObjectNode(AdmissionRequest request) =>
+        request.Object is { ValueKind: JsonValueKind.Object } o ? JsonNode.Parse(o.GetRawText()) : null;
+
+    private static PolicyVerdict.Failed TimedOut(CompiledPolicy policy) =>
+        new($"evaluation did not finish within timeoutSeconds ({policy.Spec.TimeoutSeconds}s)", TimedOut: true, null);
 
     public static PolicyDecision ToDecision(CompiledPolicy policy, PolicyVerdict verdict)
     {
@@ -117,10 +123,13 @@ public static class PolicyEvaluator
                 if (monitor || policy.Spec.FailurePolicy == FailurePolicy.Ignore)
                 {
                     var why = monitor ? "monitor mode" : "failurePolicy: Ignore";
-                    return new PolicyDecision(name, mode, DecisionOutcome.Failed, true, message, [$"{message} (allowed, {why})"], null, null);
+                    return new PolicyDecision(name, mode, DecisionOutcome.Failed, true, message, [$"{message} (allowed, {why})"], null, null)
+                    {
+                        TimedOut = failed.TimedOut,
+                    };
                 }
 
-                return new PolicyDecision(name, mode, DecisionOutcome.Failed, false, message, [], null, null);
+                return new PolicyDecision(name, mode, DecisionOutcome.Failed, false, message, [], null, null) { TimedOut = failed.TimedOut };
             }
 
             case PolicyVerdict.Allowed { Patch: not null } mutated when monitor:

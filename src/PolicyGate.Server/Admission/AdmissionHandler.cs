@@ -96,7 +96,7 @@ internal sealed class AdmissionHandler(
             metrics.RecordDecision(name, label, share);
             if (decision.Outcome == DecisionOutcome.Failed)
             {
-                metrics.RecordError(name, decision.Message?.Contains("timeoutSeconds", StringComparison.Ordinal) == true);
+                metrics.RecordError(name, decision.TimedOut);
                 Log.PolicyEvaluationFailed(logger, name, request.Uid, decision.Message ?? "");
             }
             else if (decision.Outcome == DecisionOutcome.Denied && decision.Mode == PolicyMode.Monitor)
