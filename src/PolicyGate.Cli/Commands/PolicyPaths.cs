@@ -1,10 +1,10 @@
+using PolicyGate.Scripting.Loading;
+
 namespace PolicyGate.Cli.Commands;
 
 /// <summary>Expands the <c>--policy</c> arguments: files as given, folders recursively (YAML and JSON files).</summary>
 internal static class PolicyPaths
 {
-    private static readonly string[] Extensions = [".yaml", ".yml", ".json"];
-
     public static IReadOnlyList<string> Expand(IEnumerable<string> paths, List<string> missing)
     {
         var files = new List<string>();
@@ -13,7 +13,7 @@ internal static class PolicyPaths
             if (Directory.Exists(path))
             {
                 files.AddRange(Directory.EnumerateFiles(path, "*", SearchOption.AllDirectories)
-                    .Where(f => Extensions.Contains(Path.GetExtension(f), StringComparer.OrdinalIgnoreCase))
+                    .Where(PolicyLoader.IsPolicyFile)
                     .Order(StringComparer.Ordinal));
             }
             else if (File.Exists(path))

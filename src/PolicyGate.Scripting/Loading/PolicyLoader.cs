@@ -15,6 +15,12 @@ public sealed class PolicyLoader(PolicyCompiler compiler)
 {
     public const string FileScheme = "file://";
 
+    private static readonly string[] FileExtensions = [".yaml", ".yml", ".json"];
+
+    /// <summary>Whether a file in a policy folder is read as policies (YAML or JSON), for the CLI and the server alike.</summary>
+    public static bool IsPolicyFile(string path) =>
+        FileExtensions.Contains(Path.GetExtension(path), StringComparer.OrdinalIgnoreCase);
+
     public PolicyLoadResult LoadFiles(IEnumerable<string> paths)
     {
         ArgumentNullException.ThrowIfNull(paths);

@@ -23,8 +23,6 @@ internal sealed class PolicyFolderService(
     TimeProvider time,
     ILogger<PolicyFolderService> logger) : BackgroundService
 {
-    private static readonly string[] Extensions = [".yaml", ".yml", ".json"];
-
     private readonly PolicyGateServerOptions _options = options.Value;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -61,7 +59,7 @@ internal sealed class PolicyFolderService(
     {
         var watch = Stopwatch.StartNew();
         var files = DirectoryMonitor.VisibleFiles(_options.PoliciesDirectory)
-            .Where(f => Extensions.Contains(Path.GetExtension(f), StringComparer.OrdinalIgnoreCase))
+            .Where(PolicyLoader.IsPolicyFile)
             .ToList();
         var compilationsBefore = compiler.CompilationCount;
         var result = new PolicyLoader(compiler).LoadFiles(files);
