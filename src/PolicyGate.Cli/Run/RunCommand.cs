@@ -3,8 +3,6 @@ using System.Text.Json;
 using PolicyGate.Cli.Commands;
 using PolicyGate.Core.Admission;
 using PolicyGate.Core.Evaluation;
-using PolicyGate.Scripting.Compilation;
-using PolicyGate.Scripting.Loading;
 
 namespace PolicyGate.Cli.Run;
 

@@ -2,8 +2,6 @@ using System.CommandLine;
 using PolicyGate.Cli.Commands;
 using PolicyGate.Kubernetes.Certificates;
 using PolicyGate.Kubernetes.Naming;
-using PolicyGate.Scripting.Compilation;
-using PolicyGate.Scripting.Loading;
 
 namespace PolicyGate.Cli.WebhookConfig;
 
