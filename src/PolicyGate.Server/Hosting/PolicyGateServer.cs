@@ -33,9 +33,10 @@ public static class PolicyGateServer
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         if (configureLogging is null)
         {
-            // One JSON object per line: decisions are structured records, not prose. Each decision line carries the
-            // request's uid, operation, kind and namespace/name itself, so no per-request scope is formatted.
-            builder.Logging.AddJsonConsole(o => o.IncludeScopes = false);
+            // One JSON object per line on standard output: decisions are structured records, not prose. Each decision
+            // line carries the request's uid, operation, kind and namespace/name itself, so no per-request scope is kept.
+            builder.Services.AddSingleton<ILoggerProvider>(services =>
+                new JsonLinesLoggerProvider(Console.OpenStandardOutput(), services.GetService<TimeProvider>()));
         }
         else
         {

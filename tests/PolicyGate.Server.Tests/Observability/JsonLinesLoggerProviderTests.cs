@@ -1,0 +1,140 @@
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using PolicyGate.Server.Admission;
+using PolicyGate.Server.Observability;
+
+namespace PolicyGate.Server.Tests.Observability;
+
+public class JsonLinesLoggerProviderTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 11, 24, 10, 30, 0, TimeSpan.Zero);
+
+    [Fact]
+    public void Decision_IsOneJsonLine_WithTypedStateAndNoTemplate()
+    {
+        var output = new MemoryStream();
+        using (var provider = new JsonLinesLoggerProvider(output, new FixedClock(Now)))
+        {
+            var logger = provider.CreateLogger(typeof(AdmissionHandler).FullName!);
+            Log.Decision(logger, "denied", "required-labels", "uid-1", "CREATE", "Pod", "shop", "web", 0.25);
+        }
+
+        var line = Assert.Single(Lines(output));
+        using var json = JsonDocument.Parse(line);
+        var root = json.RootElement;
+        Assert.Equal("2026-11-24T10:30:00Z", root.GetProperty("Timestamp").GetString());
+        Assert.Equal(1010, root.GetProperty("EventId").GetInt32());
+        Assert.Equal("Information", root.GetProperty("LogLevel").GetString());
+        Assert.Equal("PolicyGate.Server.Admission.AdmissionHandler", root.GetProperty("Category").GetString());
+        Assert.Equal("Decision denied by required-labels for uid-1 CREATE Pod shop/web in 0.250 ms", root.GetProperty("Message").GetString());
+        var state = root.GetProperty("State");
+        Assert.Equal("shop", state.GetProperty("Namespace").GetString());
+        Assert.Equal(0.25, state.GetProperty("LatencyMs").GetDouble());
+        Assert.False(state.TryGetProperty("{OriginalFormat}", out _));
+    }
+
+    [Fact]
+    public void Exception_IsWrittenWithItsStackTrace()
+    {
+        var output = new MemoryStream();
+        using (var provider = new JsonLinesLoggerProvider(output, new FixedClock(Now)))
+        {
+            Exception error;
+            try
+            {
+                throw new InvalidOperationException("disk on fire");
+            }
+            catch (InvalidOperationException ex)
+            {
+                error = ex;
+            }
+
+            Log.ReloadFailed(provider.CreateLogger("test"), error);
+        }
+
+        using var json = JsonDocument.Parse(Assert.Single(Lines(output)));
+        var text = json.RootElement.GetProperty("Exception").GetString();
+        Assert.Contains("System.InvalidOperationException: disk on fire", text, StringComparison.Ordinal);
+        Assert.Contains(nameof(Exception_IsWrittenWithItsStackTrace), text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ManyThreads_MoreLinesThanTheQueueHolds_EveryLineWholeAndNoneLost()
+    {
+        const int threads = 8;
+        const int perThread = 3000; // 24,000 lines: the queue holds 8,192, so writers must wait for the disk
+        var output = new MemoryStream();
+        using (var provider = new JsonLinesLoggerProvider(output, new FixedClock(Now)))
+        {
+            var logger = provider.CreateLogger("load");
+            await Task.WhenAll(Enumerable.Range(0, threads).Select(t => Task.Run(() =>
+            {
+                for (var i = 0; i < perThread; i++)
+                {
+                    Log.Decision(logger, "allowed", $"policy-{t}", $"uid-{t}-{i}", "CREATE", "Pod", "ns", "name", i);
+                }
+            })));
+        }
+
+        var uids = Lines(output)
+            .Select(line => JsonDocument.Parse(line).RootElement.GetProperty("State").GetProperty("AdmissionUid").GetString())
+            .ToHashSet();
+        Assert.Equal(threads * perThread, uids.Count);
+    }
+
+    [Fact]
+    public void BrokenOutput_LoggingNeitherThrowsNorBlocks()
+    {
+        var output = new FailingStream();
+        using (var provider = new JsonLinesLoggerProvider(output, new FixedClock(Now)))
+        {
+            var logger = provider.CreateLogger("test");
+            for (var i = 0; i < 20_000; i++)
+            {
+                Log.PolicyRemoved(logger, "p");
+            }
+        }
+
+        // 20,000 lines through a stream that fails every write: no exception reached the caller, nothing hung, and the
+        // writer kept trying line after line instead of giving up on the first failure.
+        Assert.Equal(20_000, output.Writes);
+    }
+
+    private static List<string> Lines(MemoryStream output) =>
+        Encoding.UTF8.GetString(output.ToArray()).Split('\n', StringSplitOptions.RemoveEmptyEntries).ToList();
+
+    private sealed class FixedClock(DateTimeOffset now) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => now;
+    }
+
+    private sealed class FailingStream : Stream
+    {
+        public override bool CanRead => false;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => true;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override void Flush() => throw new IOException("no space left on device");
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public int Writes { get; private set; }
+
+        public override void Write(byte[] buffer, int offset, int count)
+        {
+            Writes++;
+            throw new IOException("no space left on device");
+        }
+    }
+}
