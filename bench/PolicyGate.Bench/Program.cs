@@ -2,6 +2,9 @@ using PolicyGate.Bench;
 
 // Benchmarks print their figures; they are not timed tests. Run with:
 //   dotnet run -c Release --project bench/PolicyGate.Bench [-- evaluation|dry-run]
+//   dotnet run -c Release --project bench/PolicyGate.Bench -- recompile [iterations=1000] [baseline=200]
+//   dotnet run -c Release --project bench/PolicyGate.Bench -- startup [policies=50]
+// "all" runs evaluation and dry-run; recompile and startup run only by name (they take minutes and start processes).
 var which = args.Length > 0 ? args[0] : "all";
 if (which is "all" or "evaluation")
 {
@@ -11,4 +14,16 @@ if (which is "all" or "evaluation")
 if (which is "all" or "dry-run")
 {
     DryRunBenchmark.Run();
+}
+
+if (which == "recompile")
+{
+    RecompileBenchmark.Run(
+        args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1000,
+        args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 200);
+}
+
+if (which == "startup")
+{
+    StartupBenchmark.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 50);
 }

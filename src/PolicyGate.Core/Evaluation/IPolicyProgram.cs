@@ -17,4 +17,17 @@ public interface IPolicyProgram
 
     /// <summary>Runs the script once. Exceptions thrown by the script surface as <see cref="PolicyRuntimeException"/>.</summary>
     PolicyResult? Run(PolicyContext context);
+
+    /// <summary>
+    /// Marks one evaluation as running this program until the matching <see cref="ReleaseLease"/>: a program that was
+    /// replaced or deleted is unloaded only once its last lease ends. Programs that are never unloaded need not count.
+    /// </summary>
+    void AcquireLease()
+    {
+    }
+
+    /// <summary>Ends a lease taken with <see cref="AcquireLease"/>.</summary>
+    void ReleaseLease()
+    {
+    }
 }

@@ -17,9 +17,11 @@ public static class PolicyEvaluator
         var request = parsed.Request;
         using var context = new PolicyContext(parsed, policy.Name, policy.Spec.Mutating, policy.Spec.Settings, policy.Settings,
             TimeSpan.FromSeconds(policy.Spec.TimeoutSeconds), cancellationToken);
+        var program = policy.Program;
+        program.AcquireLease(); // a program replaced while this runs is unloaded only when the run ends
         try
         {
-            policy.Program.Run(context);
+            program.Run(context);
         }
         catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
         {
@@ -29,6 +31,10 @@ public static class PolicyEvaluator
         {
             // Per-policy isolation: a throwing script is this policy's failure, never the caller's.
             return new PolicyVerdict.Failed(ex is PolicyRuntimeException ? ex.Message : $"{ex.GetType().Name}: {ex.Message}", TimedOut: false, ex);
+        }
+        finally
+        {
+            program.ReleaseLease();
         }
 
         if (context.OverBudget)

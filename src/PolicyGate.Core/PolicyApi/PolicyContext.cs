@@ -117,7 +117,7 @@ public sealed class PolicyContext : IDisposable
     public T? ObjectAs<T>()
         where T : class
     {
-        if (typeof(T).IsAssignableTo(typeof(KubernetesModel)))
+        if (typeof(T).IsAssignableTo(typeof(KubernetesModel)) && !typeof(T).IsCollectible)
         {
             return (T?)_parsed.Typed(typeof(T)); // the request's shared, read-only parse
         }
@@ -126,7 +126,7 @@ public sealed class PolicyContext : IDisposable
         _typedObjects ??= [];
         if (!_typedObjects.TryGetValue(typeof(T), out var typed))
         {
-            typed = Request.Object is { ValueKind: JsonValueKind.Object } element ? element.Deserialize<T>(KubernetesJson.Options) : null;
+            typed = Request.Object is { ValueKind: JsonValueKind.Object } element ? element.Deserialize<T>(ScriptTypeJson.For(typeof(T))) : null;
             _typedObjects[typeof(T)] = typed;
         }
 
@@ -136,7 +136,7 @@ public sealed class PolicyContext : IDisposable
     /// <summary>The old object as a typed model (UPDATE and DELETE), or null.</summary>
     public T? OldObjectAs<T>()
         where T : class =>
-        Request.OldObject is { ValueKind: JsonValueKind.Object } element ? element.Deserialize<T>(KubernetesJson.Options) : null;
+        Request.OldObject is { ValueKind: JsonValueKind.Object } element ? element.Deserialize<T>(ScriptTypeJson.For(typeof(T))) : null;
 
     /// <summary>
     /// The pod spec of a Pod or of any pod controller (Deployment, ReplicaSet, StatefulSet, DaemonSet, Job, CronJob,
@@ -192,7 +192,7 @@ public sealed class PolicyContext : IDisposable
         where T : class
     {
         ArgumentNullException.ThrowIfNull(obj);
-        MutatedObject = obj as JsonNode ?? KubernetesJson.SerializeToNode(obj);
+        MutatedObject = obj as JsonNode ?? ToNode(obj);
         return Result();
     }
 
@@ -207,7 +207,18 @@ public sealed class PolicyContext : IDisposable
     /// <summary>A private, changeable deep copy of a model: what <see cref="PodSpec"/>, <see cref="ObjectAs{T}"/> and <see cref="Metadata"/> return is read-only.</summary>
     [System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1822", Justification = "Scripts reach their globals' instance members.")]
     public T? Copy<T>(T? model)
-        where T : KubernetesModel => ModelCloner.Clone(model);
+        where T : KubernetesModel
+    {
+        if (model?.GetType() is not { IsCollectible: true } type)
+        {
+            return ModelCloner.Clone(model);
+        }
+
+        // A model type the script derived itself: copied through JSON with its own options, so that no static
+        // cache (ModelCloner's copiers, the shared serializer options) keeps the script's code loaded.
+        var options = ScriptTypeJson.For(type);
+        return (T?)JsonSerializer.Deserialize(JsonSerializer.SerializeToUtf8Bytes(model, type, options), type, options);
+    }
 
     /// <summary>True when the evaluation has used up its time budget (or was cancelled): whatever it returned is not trusted.</summary>
     internal bool OverBudget =>
@@ -238,6 +249,14 @@ public sealed class PolicyContext : IDisposable
         }
 
         current[path[^1]] = value;
+    }
+
+    /// <summary>A script's own types are written with their own options (see <see cref="ScriptTypeJson"/>).</summary>
+    private static JsonNode? ToNode<T>(T obj)
+        where T : class
+    {
+        var type = typeof(T) == typeof(object) ? obj.GetType() : typeof(T);
+        return type.IsCollectible ? JsonSerializer.SerializeToNode(obj, type, ScriptTypeJson.For(type)) : KubernetesJson.SerializeToNode(obj);
     }
 
     private static JsonObject? ToJsonObject(JsonElement? element) =>

@@ -7,6 +7,7 @@ using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Scripting;
 using Microsoft.CodeAnalysis.Emit;
 using Microsoft.CodeAnalysis.Scripting;
+using PolicyGate.Core.Evaluation;
 using PolicyGate.Core.PolicyApi;
 using PolicyGate.Scripting.Runtime;
 
@@ -46,6 +47,39 @@ public sealed class PolicyCompiler
         }
 
         return result;
+    }
+
+    /// <summary>Why the disk cache given to this compiler is not used (e.g. other users may write to it), or null.</summary>
+    public string? CacheProblem => _store?.Problem;
+
+    /// <summary>How many compiled programs this compiler holds in memory (and hands out again for the same source).</summary>
+    public int CachedProgramCount => _programs.Count;
+
+    /// <summary>
+    /// Retires every program this compiler holds that <paramref name="inUse"/> does not contain (compared by
+    /// reference): it leaves the in-memory cache, and its load context is unloaded once the evaluations still running
+    /// it end. Call it after publishing the policies that serve, from the thread that compiles them, with every
+    /// program those policies use; a program compiled but never published (its settings were rejected, say) goes too.
+    /// The same source compiled later is loaded again from the disk cache, or recompiled.
+    /// </summary>
+    /// <returns>How many programs were retired.</returns>
+    public int RetainOnly(IEnumerable<IPolicyProgram> inUse)
+    {
+        ArgumentNullException.ThrowIfNull(inUse);
+        var keep = new HashSet<IPolicyProgram>(inUse, ReferenceEqualityComparer.Instance);
+        var retired = 0;
+        foreach (var entry in _programs)
+        {
+            if (entry.Value is { IsValueCreated: true, Value: PolicyCompilation.Succeeded { Program: var program } } &&
+                !keep.Contains(program) &&
+                _programs.TryRemove(entry))
+            {
+                program.Retire();
+                retired++;
+            }
+        }
+
+        return retired;
     }
 
     /// <summary>SHA-256 over the source and everything that changes what it compiles to.</summary>

@@ -43,7 +43,10 @@ internal static class ScriptEnvironment
         "netstandard",
     ];
 
-    public static readonly ImmutableArray<MetadataReference> References = BuildReferences();
+    /// <summary>Built on first compile: a start-up served entirely from the disk cache never reads them.</summary>
+    public static ImmutableArray<MetadataReference> References => LazyReferences.Value;
+
+    private static readonly Lazy<ImmutableArray<MetadataReference>> LazyReferences = new(BuildReferences);
 
     private static ImmutableArray<MetadataReference> BuildReferences()
     {

@@ -17,6 +17,7 @@ public sealed class ScriptProgram : IPolicyProgram
     private readonly Func<object?[], Task<PolicyResult>> _factory;
     private readonly Assembly _assembly;
     private readonly SettingsBinder? _settingsBinder;
+    private readonly ProgramLifetime _lifetime;
 
     private ScriptProgram(string hash, PolicyLoadContext context, Assembly assembly, Func<object?[], Task<PolicyResult>> factory, Type? settingsType)
     {
@@ -25,6 +26,11 @@ public sealed class ScriptProgram : IPolicyProgram
         _assembly = assembly;
         _factory = factory;
         _settingsBinder = settingsType is null ? null : new SettingsBinder(settingsType);
+        _lifetime = new ProgramLifetime(() =>
+        {
+            context.Unload();
+            SerializerCaches.ForgetUnloadedTypes();
+        });
     }
 
     public string Hash { get; }
@@ -33,6 +39,25 @@ public sealed class ScriptProgram : IPolicyProgram
     public Type? SettingsType => _settingsBinder?.Type;
 
     internal PolicyLoadContext LoadContext { get; }
+
+    /// <summary>True once no published policy uses this program (see <see cref="Retire"/>).</summary>
+    public bool IsRetired => _lifetime.IsRetired;
+
+    /// <summary>True once the unload of the program's load context has started: it was retired and no evaluation runs it.</summary>
+    public bool IsUnloadStarted => _lifetime.IsUnloadStarted;
+
+    /// <summary>Evaluations running this program right now.</summary>
+    public int Leases => _lifetime.Leases;
+
+    public void AcquireLease() => _lifetime.Acquire();
+
+    public void ReleaseLease() => _lifetime.Release();
+
+    /// <summary>
+    /// Called by the compiler when no published policy uses the program any more: its load context is unloaded as
+    /// soon as the evaluations still running it have finished. Evaluations that start later still run normally.
+    /// </summary>
+    internal void Retire() => _lifetime.Retire();
 
     internal static ScriptProgram Load(string hash, byte[] assembly, byte[] symbols)
     {

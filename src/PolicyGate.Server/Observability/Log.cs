@@ -20,6 +20,12 @@ internal static partial class Log
     [LoggerMessage(1005, LogLevel.Error, "Reloading the policy folder failed; the previous policies keep serving")]
     public static partial void ReloadFailed(ILogger logger, Exception exception);
 
+    [LoggerMessage(1006, LogLevel.Debug, "Retired {Count} compiled scripts no policy uses; each unloads when its running evaluations end")]
+    public static partial void ProgramsRetired(ILogger logger, int count);
+
+    [LoggerMessage(1007, LogLevel.Warning, "Policies are compiled without the disk cache: {Error}")]
+    public static partial void CompileCacheUnusable(ILogger logger, string error);
+
     [LoggerMessage(1010, LogLevel.Information, "Decision {Decision} by {PolicyName} for {AdmissionUid} {Operation} {Kind} {Namespace}/{Name} in {LatencyMs:F3} ms")]
     public static partial void Decision(ILogger logger, string decision, string policyName, string admissionUid, string operation, string kind, string? @namespace, string? name, double latencyMs);
 

@@ -29,6 +29,11 @@ internal sealed class PolicyFolderService(
     {
         using var monitor = new DirectoryMonitor(_options.PoliciesDirectory, _options.PollInterval);
         monitor.Acknowledge();
+        if (compiler.CacheProblem is { } cacheProblem)
+        {
+            Log.CompileCacheUnusable(logger, cacheProblem);
+        }
+
         Reload();
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -72,6 +77,14 @@ internal sealed class PolicyFolderService(
         var failures = ToFailures(result.Errors, previous);
         var next = previous.Next(result.Policies, failures, time.GetUtcNow());
         registry.Publish(next);
+
+        // Requests that took the previous snapshot finish on it; the compiler unloads its programs as they end.
+        var retired = compiler.RetainOnly(next.Policies.Select(p => p.Program));
+        if (retired > 0)
+        {
+            Log.ProgramsRetired(logger, retired);
+        }
+
         LogChanges(previous, next);
         metrics.RecordReload(success: failures.Count == 0);
         Log.PoliciesReloaded(logger, next.Policies.Count, next.Statuses.Count(s => s.State == PolicyState.Error), next.Version, watch.ElapsedMilliseconds);

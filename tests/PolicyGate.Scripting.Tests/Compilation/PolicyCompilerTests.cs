@@ -94,6 +94,88 @@ public sealed class PolicyCompilerTests : IDisposable
     }
 
     [Fact]
+    public void Compile_CacheEntryRenamedToAnotherKey_IsNotUsed()
+    {
+        // An entry written for another source (or another engine build, which changes the key) and moved under this
+        // key's name passes a content-only checksum; the checksum covers the key, so it is refused and recompiled.
+        const string planted = "return Allow();";
+        const string wanted = "return Deny(\"wanted\");";
+        Assert.IsType<PolicyCompilation.Succeeded>(new PolicyCompiler(_cacheDir).Compile(new ScriptSource(planted, "a.csx")));
+        var plantedKey = PolicyCompiler.CacheKey(planted);
+        var wantedKey = PolicyCompiler.CacheKey(wanted);
+        foreach (var extension in new[] { ".dll", ".pdb", ".sha256" })
+        {
+            File.Move(Path.Combine(_cacheDir, plantedKey + extension), Path.Combine(_cacheDir, wantedKey + extension));
+        }
+
+        var restarted = new PolicyCompiler(_cacheDir);
+        var program = Assert.IsType<PolicyCompilation.Succeeded>(restarted.Compile(new ScriptSource(wanted, "b.csx"))).Program;
+
+        Assert.Equal(1, restarted.CompilationCount);
+        var decision = PolicyGate.Core.Evaluation.PolicyEvaluator.Decide(
+            new PolicyGate.Core.Evaluation.CompiledPolicy(TestSupport.TestPolicies.Builtin("run-as-non-root").Resource, program, null),
+            PolicyGate.Core.Manifests.AdmissionRequestFactory.Create(TestSupport.Workloads.Wrap("Pod", """{"containers":[{"name":"a","image":"a"}]}"""), "test"));
+        Assert.Equal("wanted", decision.Message);
+    }
+
+    [Fact]
+    public void Compile_CacheEntryTruncated_IsRecompiled()
+    {
+        const string code = "return Deny(\"cached\");";
+        Assert.IsType<PolicyCompilation.Succeeded>(new PolicyCompiler(_cacheDir).Compile(new ScriptSource(code, "a.csx")));
+        var pdb = Directory.GetFiles(_cacheDir, "*.pdb").Single();
+        File.WriteAllBytes(pdb, File.ReadAllBytes(pdb)[..10]);
+
+        var restarted = new PolicyCompiler(_cacheDir);
+        Assert.IsType<PolicyCompilation.Succeeded>(restarted.Compile(new ScriptSource(code, "a.csx")));
+
+        Assert.Equal(1, restarted.CompilationCount);
+
+        // The recompiled entry replaced the damaged one.
+        var third = new PolicyCompiler(_cacheDir);
+        Assert.IsType<PolicyCompilation.Succeeded>(third.Compile(new ScriptSource(code, "a.csx")));
+        Assert.Equal(0, third.CompilationCount);
+    }
+
+    [Fact]
+    public void Compile_NewCacheDirectory_IsPrivateToTheOwner()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        Assert.IsType<PolicyCompilation.Succeeded>(new PolicyCompiler(_cacheDir).Compile(new ScriptSource("return Allow();", "a.csx")));
+
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(_cacheDir));
+        foreach (var file in Directory.GetFiles(_cacheDir))
+        {
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
+        }
+    }
+
+    [Fact]
+    public void Compile_CacheDirectoryWritableByOthers_IsNotUsed()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        const string code = "return Deny(\"shared\");";
+        Assert.IsType<PolicyCompilation.Succeeded>(new PolicyCompiler(_cacheDir).Compile(new ScriptSource(code, "a.csx")));
+        File.SetUnixFileMode(_cacheDir, File.GetUnixFileMode(_cacheDir) | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute | UnixFileMode.GroupRead);
+
+        var restarted = new PolicyCompiler(_cacheDir);
+        Assert.IsType<PolicyCompilation.Succeeded>(restarted.Compile(new ScriptSource(code, "a.csx")));
+
+        Assert.Equal(1, restarted.CompilationCount); // the entry there was not trusted
+        Assert.Contains("writable by other users (0770)", restarted.CacheProblem, StringComparison.Ordinal);
+        Assert.Null(new PolicyCompiler(_cacheDir + "-fresh").CacheProblem);
+        Directory.Delete(_cacheDir + "-fresh");
+    }
+
+    [Fact]
     public void CacheKey_DependsOnSource()
     {
         Assert.Equal(PolicyCompiler.CacheKey("return Allow();"), PolicyCompiler.CacheKey("return Allow();"));
