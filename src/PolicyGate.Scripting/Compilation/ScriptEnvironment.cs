@@ -48,6 +48,7 @@ internal static class ScriptEnvironment
         "System.Collections.Concurrent",
         "System.Private.Uri",
         "System.Net.Primitives",
+        "System.Linq.Parallel", // only so that AsParallel() is refused by name instead of "no such method"
     ];
 
     public static readonly ImmutableArray<MetadataReference> References = BuildReferences();

@@ -38,7 +38,7 @@ internal sealed class SandboxAnalyzer
     private readonly record struct Finding(int Line, int Column, string Api, SandboxRule Rule);
 
     /// <summary>
-    /// Every refused use in the script, one per line and rule id, in source order; empty when the script keeps to
+    /// Every refused use in the script, once per line and API, in source order; empty when the script keeps to
     /// the allow-list.
     /// </summary>
     /// <param name="origin">Names the script in the diagnostics (as <see cref="PolicyDiagnostic.File"/>).</param>
@@ -53,12 +53,18 @@ internal sealed class SandboxAnalyzer
 
         var seen = new HashSet<(int, string)>();
         return analyzer._findings
+            .GroupBy(f => (f.Line, f.Rule.Id))
+            .SelectMany(line => line.Where(f => !line.Any(other => Refines(other.Api, f.Api))))
             .OrderBy(f => f.Line)
             .ThenBy(f => f.Column)
-            .Where(f => seen.Add((f.Line, f.Rule.Id)))
+            .Where(f => seen.Add((f.Line, f.Api)))
             .Select(f => new PolicyDiagnostic(origin, f.Line, f.Column, f.Rule.Id, ApiAllowList.Message(f.Api, f.Rule)))
             .ToList();
     }
+
+    /// <summary>Whether <paramref name="api"/> names a member of <paramref name="type"/>: the type need not be named too.</summary>
+    private static bool Refines(string api, string type) =>
+        api.Length > type.Length + 1 && api[type.Length] == '.' && api.StartsWith(type, StringComparison.Ordinal);
 
     private void AnalyzeTree(SyntaxTree tree)
     {
@@ -168,11 +174,7 @@ internal sealed class SandboxAnalyzer
         {
             case null:
                 // A type the references forward to an assembly a script does not get (Console, Process, HttpClient...).
-                if (_model.GetTypeInfo(name).Type is IErrorTypeSymbol error)
-                {
-                    Report(name.GetLocation(), CheckType(error));
-                }
-
+                Report(name.GetLocation(), CheckUnresolved(name));
                 break;
             case ITypeSymbol type:
                 Report(name.GetLocation(), CheckType(type));
@@ -181,6 +183,65 @@ internal sealed class SandboxAnalyzer
                 Report(name.GetLocation(), CheckMember(symbol, write: false, arguments: null, fromSyntax: true));
                 break;
         }
+    }
+
+    /// <summary>
+    /// A name that does not bind, judged by what it would be: <c>System.Diagnostics.Process</c> when written after a
+    /// namespace, or a denied type (<c>Console</c>) in a namespace the script imports. Anything else is left to the
+    /// compiler's own error, so a typo is reported as a typo.
+    /// </summary>
+    private Violation? CheckUnresolved(SimpleNameSyntax name)
+    {
+        var metadataName = name.Identifier.ValueText + (name is GenericNameSyntax generic ? "`" + generic.Arity : "");
+        var left = name.Parent switch
+        {
+            QualifiedNameSyntax q when q.Right == name => q.Left,
+            MemberAccessExpressionSyntax m when m.Name == name => m.Expression,
+            AliasQualifiedNameSyntax a when a.Name == name => a.Alias,
+            _ => null,
+        };
+        if (left is not null)
+        {
+            if (_model.GetSymbolInfo(left).Symbol is not INamespaceSymbol { IsGlobalNamespace: false } ns)
+            {
+                return null;
+            }
+
+            var qualified = ns.ToDisplayString();
+            var key = qualified + "." + metadataName;
+            var rule = ApiAllowList.DeniedTypes.GetValueOrDefault(key)
+                ?? (ApiAllowList.AllowedTypes.Contains(key) || ApiAllowList.AllowedNamespaces.Contains(qualified) ? null : DeniedNamespace(qualified));
+            return rule is null ? null : new Violation(qualified + "." + name.Identifier.ValueText, rule);
+        }
+
+        foreach (var imported in Imports())
+        {
+            if (ApiAllowList.DeniedTypes.TryGetValue(imported + "." + metadataName, out var rule))
+            {
+                return new Violation(imported + "." + name.Identifier.ValueText, rule);
+            }
+        }
+
+        return null;
+    }
+
+    private List<string>? _imports;
+
+    /// <summary>The namespaces the script imports: the engine's imports and its own <c>using</c> directives.</summary>
+    private List<string> Imports()
+    {
+        if (_imports is null)
+        {
+            _imports = [.. ((CSharpCompilationOptions)_compilation.Options).Usings];
+            foreach (var tree in _compilation.SyntaxTrees)
+            {
+                _imports.AddRange(tree.GetCompilationUnitRoot().Usings
+                    .Where(u => u.Alias is null && u.StaticKeyword.IsKind(SyntaxKind.None) && u.Name is not null)
+                    .Select(u => u.Name!.ToString().Replace("global::", "", StringComparison.Ordinal)));
+            }
+        }
+
+        return _imports;
     }
 
     private void CheckAttribute(AttributeSyntax attribute)
@@ -534,7 +595,7 @@ internal sealed class SandboxAnalyzer
         {
             if (MemberRule(current, write, arguments, fromSyntax) is { } rule)
             {
-                return new Violation(MemberDisplay(current), rule);
+                return new Violation(MemberDisplay(current, withParameters: rule == ApiAllowList.RegexTimeout), rule);
             }
         }
 
@@ -764,12 +825,19 @@ internal sealed class SandboxAnalyzer
 
     private static string Display(ISymbol symbol) => symbol.ToDisplayString(ApiFormat);
 
-    private static string MemberDisplay(ISymbol member)
+    private static string MemberDisplay(ISymbol member, bool withParameters = false)
     {
         var type = Display(member.ContainingType.OriginalDefinition);
-        return member is IMethodSymbol { MethodKind: MethodKind.Constructor } ? type
+        var name = member is IMethodSymbol { MethodKind: MethodKind.Constructor } ? type
             : member is IPropertySymbol { IsIndexer: true } ? type + "[]"
             : type + "." + member.Name;
+        if (withParameters && member is IMethodSymbol method)
+        {
+            var parameters = string.Join(", ", method.Parameters.Select(p => p.Type.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat)));
+            name = (method.MethodKind == MethodKind.Constructor ? "new " : "") + name + "(" + parameters + ")";
+        }
+
+        return name;
     }
 
     /// <summary>A script's own member, named as the script sees it (without the compiler's submission class).</summary>
