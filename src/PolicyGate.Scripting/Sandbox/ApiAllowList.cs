@@ -74,6 +74,8 @@ internal static class ApiAllowList
     public static readonly SandboxRule TaskMembers = new("PG1006", "of tasks only Task.FromResult, Task.CompletedTask and await are available: a policy runs on the request's thread");
     public static readonly SandboxRule CancellationMembers = new("PG1006", "of a CancellationToken only IsCancellationRequested, ThrowIfCancellationRequested and CanBeCanceled are available: callbacks and wait handles run on other threads");
     public static readonly SandboxRule CultureSetters = new("PG1011", "the current culture is shared with the server and every other policy on the thread");
+    public static readonly SandboxRule CompilerServices = new("PG1007", "System.Runtime.CompilerServices is the compiler's business, and holds Unsafe and RuntimeHelpers, which bypass the runtime's safety checks");
+    public static readonly SandboxRule InternPool = new("PG1011", "the intern pool is shared by the whole server and never shrinks");
     public static readonly SandboxRule EncodingProviders = new("PG1011", "registered encodings are shared by the whole server");
 
     /// <summary>Message for refusing <paramref name="api"/>.</summary>
@@ -112,6 +114,7 @@ internal static class ApiAllowList
         ["System.Reflection"] = Reflection,
         ["System.Runtime"] = Unsafe,
         ["System.Runtime.Loader"] = Reflection,
+        ["System.Runtime.CompilerServices"] = CompilerServices,
         ["System.Runtime.Serialization"] = Reflection,
         ["System.Linq.Expressions"] = CompiledExpressions,
         ["System.Net"] = Network,
@@ -254,6 +257,8 @@ internal static class ApiAllowList
         ["System.Text.RegularExpressions.Regex.InfiniteMatchTimeout"] = new(MemberAccess.Any, RegexTimeout),
         ["System.Text.RegularExpressions.Regex.CompileToAssembly"] = new(MemberAccess.Any, Reflection),
         ["System.Text.RegularExpressions.Regex.CacheSize"] = new(MemberAccess.Set, SharedState),
+        ["System.String.Intern"] = new(MemberAccess.Any, InternPool),
+        ["System.String.IsInterned"] = new(MemberAccess.Any, InternPool),
         ["System.Text.Encoding.RegisterProvider"] = new(MemberAccess.Any, EncodingProviders),
         ["System.Globalization.CultureInfo.CurrentCulture"] = new(MemberAccess.Set, CultureSetters),
         ["System.Globalization.CultureInfo.CurrentUICulture"] = new(MemberAccess.Set, CultureSetters),

@@ -90,6 +90,8 @@ internal sealed class SandboxAnalyzer
     {
         switch (node)
         {
+            case IdentifierNameSyntax { IsVar: true }:
+                break; // what 'var' stands for is checked where the value comes from
             case SimpleNameSyntax name:
                 CheckName(name);
                 break;
@@ -473,8 +475,9 @@ internal sealed class SandboxAnalyzer
                 break;
         }
 
-        // The value's own type: catches what an allowed member hands back (a WaitHandle, a MethodBase...).
-        if (_findings.Count == before && op.Type is { } type)
+        // The value's own type: catches what an allowed member hands back (a WaitHandle, a MethodBase...). An implicit
+        // conversion only takes the type its target declares, which is checked where it is declared.
+        if (_findings.Count == before && op is not IConversionOperation { IsImplicit: true } && op.Type is { } type)
         {
             Report(at, CheckType(type));
         }
