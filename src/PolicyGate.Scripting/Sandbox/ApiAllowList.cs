@@ -64,6 +64,7 @@ internal static class ApiAllowList
     public static readonly SandboxRule RecordThis = new("PG1012", "handing out 'this' from a record's constructor or init accessor can build a cycle that the record's Equals, GetHashCode and ToString recurse through until the server dies");
     public static readonly SandboxRule LazyCycle = new("PG1012", "a lazily built value can close a cycle that the base library's ToString walks without a stack check, which kills the whole server");
     public static readonly SandboxRule JsonDepth = new("PG1012", "raising the JSON depth limit lets deep documents overflow the stack");
+    public static readonly SandboxRule NestingDepth = new("PG1012", "code nested this deep could overflow the stack while it is checked; split it into smaller pieces");
     public static readonly SandboxRule StackAlloc = new("PG1012", "a large stackalloc overflows the stack, which cannot be caught and kills the whole server");
     public static readonly SandboxRule CompiledExpressions = new("PG1005", "expression trees compile to new code at run time, past this allow-list");
     public static readonly SandboxRule Plinq = new("PG1006", "parallel LINQ runs the query on other threads, outside the evaluation's budget");
@@ -121,7 +122,7 @@ internal static class ApiAllowList
         ["System.Security"] = Security,
         ["System.Threading"] = Threads,
         ["System.Timers"] = Threads,
-        ["System.Buffers"] = ArrayPool,
+        ["System.Buffers"] = NotAllowed,
         ["PolicyGate"] = Internals,
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
@@ -212,6 +213,8 @@ internal static class ApiAllowList
         ["System.Linq.EnumerableExecutor"] = Queryable,
         ["System.Linq.EnumerableExecutor`1"] = Queryable,
         ["System.Collections.Concurrent.BlockingCollection`1"] = BlockingCollection,
+        ["System.Buffers.ArrayPool`1"] = ArrayPool,
+        ["System.Buffers.MemoryPool`1"] = ArrayPool,
         ["System.Collections.StructuralComparisons"] = StructuralCompare,
         ["System.Collections.IStructuralEquatable"] = StructuralCompare,
         ["System.Collections.IStructuralComparable"] = StructuralCompare,
@@ -283,6 +286,13 @@ internal static class ApiAllowList
         }.ToFrozenDictionary(StringComparer.Ordinal);
 
     public const double MaxConstantTimeoutMilliseconds = 1000;
+
+    /// <summary>
+    /// How deeply a script's syntax may nest (a left-nested chain of binary operators, such as a long string
+    /// concatenation, and an else-if chain count as one level). Roslyn's operation trees are built recursively, so
+    /// a script nested far deeper (thousands of lambdas in lambdas) would overflow the stack while it is checked.
+    /// </summary>
+    public const int MaxSyntaxDepth = 256;
 
     /// <summary>Attribute types a script may apply (besides those in <see cref="AllowedAttributeNamespaces"/>).</summary>
     public static readonly FrozenSet<string> AllowedAttributeTypes = FrozenSet.Create(StringComparer.Ordinal, "System.ObsoleteAttribute", "System.FlagsAttribute");

@@ -68,8 +68,14 @@ internal sealed class SandboxAnalyzer
 
     private void AnalyzeTree(SyntaxTree tree)
     {
-        _model = _compilation.GetSemanticModel(tree);
         var root = tree.GetRoot();
+        if (TooDeep(root) is { } deepest)
+        {
+            Add(deepest.GetLocation(), $"nesting deeper than {ApiAllowList.MaxSyntaxDepth} levels", ApiAllowList.NestingDepth);
+            return;
+        }
+
+        _model = _compilation.GetSemanticModel(tree);
         foreach (var node in root.DescendantNodesAndSelf(n => !IsNameOf(n)))
         {
             CheckSyntax(node);
@@ -78,6 +84,31 @@ internal sealed class SandboxAnalyzer
                 WalkOperations(operation);
             }
         }
+    }
+
+    /// <summary>The first node nested deeper than the allow-list permits, found without recursion; null if none.</summary>
+    private static SyntaxNode? TooDeep(SyntaxNode root)
+    {
+        var stack = new Stack<(SyntaxNode Node, int Depth)>();
+        stack.Push((root, 0));
+        while (stack.Count > 0)
+        {
+            var (node, depth) = stack.Pop();
+            if (depth > ApiAllowList.MaxSyntaxDepth)
+            {
+                return node;
+            }
+
+            foreach (var child in node.ChildNodes())
+            {
+                var flat = (node is BinaryExpressionSyntax binary && child == binary.Left && child is BinaryExpressionSyntax)
+                    || (node is ElseClauseSyntax && child is IfStatementSyntax)
+                    || (node is IfStatementSyntax && child is ElseClauseSyntax);
+                stack.Push((child, flat ? depth : depth + 1));
+            }
+        }
+
+        return null;
     }
 
     private bool IsNameOf(SyntaxNode node) =>

@@ -107,6 +107,18 @@ public sealed partial class RefusedScriptTests : IDisposable
         Assert.Contains("inline script of inline)(1,13): error PG1003: 'System.Environment.Exit'", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Load_LambdasNestedThousandsDeep_IsRefusedWithoutOverflowingTheStack()
+    {
+        // Roslyn builds operation trees recursively: checking this script unguarded kills the process.
+        var script = "Func<int, int> f = " + string.Concat(Enumerable.Repeat("x => ", 3000)) + "1;\nreturn Allow();";
+
+        var error = Assert.Single(TestPolicies.Load(AllowListTests.InlinePolicy(script), "deep.yaml").Errors);
+
+        Assert.Contains("error PG1012: 'nesting deeper than 256 levels'", error.Message, StringComparison.Ordinal);
+        AssertEngineStillServes();
+    }
+
     private static void AssertEngineStillServes()
     {
         var policy = TestPolicies.Single(AllowListTests.InlinePolicy("return Deny(\"still here\");"));
