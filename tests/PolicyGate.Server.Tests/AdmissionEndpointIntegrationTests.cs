@@ -15,8 +15,8 @@ public sealed class AdmissionEndpointIntegrationTests : IAsyncLifetime
         ["team.yaml"] = TestPolicyFiles.TeamLabel(),
         ["mutate.yaml"] = TestPolicyFiles.AddManagedBy(),
         ["monitor.yaml"] = TestPolicyFiles.Inline("no-nginx", "return Deny(\"nginx is discouraged\");", extra: "  mode: monitor"),
-        ["slow-fail.yaml"] = TestPolicyFiles.Inline("slow-fail", "CancellationToken.WaitHandle.WaitOne(TimeSpan.FromSeconds(30));\nreturn Allow();", extra: "  timeoutSeconds: 1\n  failurePolicy: Fail"),
-        ["slow-ignore.yaml"] = TestPolicyFiles.Inline("slow-ignore", "CancellationToken.WaitHandle.WaitOne(TimeSpan.FromSeconds(30));\nreturn Allow();", extra: "  timeoutSeconds: 1\n  failurePolicy: Ignore"),
+        ["slow-fail.yaml"] = TestPolicyFiles.Inline("slow-fail", "while (true)\n{\n    CancellationToken.ThrowIfCancellationRequested();\n}", extra: "  timeoutSeconds: 1\n  failurePolicy: Fail"),
+        ["slow-ignore.yaml"] = TestPolicyFiles.Inline("slow-ignore", "while (true)\n{\n    CancellationToken.ThrowIfCancellationRequested();\n}", extra: "  timeoutSeconds: 1\n  failurePolicy: Ignore"),
         ["throws.yaml"] = TestPolicyFiles.Inline("throws", "throw new InvalidOperationException(\"boom\");", extra: "  failurePolicy: Fail"),
         ["shop-only.yaml"] = TestPolicyFiles.Inline("no-web", "return Name == \"web\" ? Deny(\"shop: no pods named web\") : Allow();")
             .Replace("kind: ClusterAdmissionPolicy", "kind: AdmissionPolicy", StringComparison.Ordinal)

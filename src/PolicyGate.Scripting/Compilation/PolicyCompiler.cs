@@ -10,6 +10,7 @@ using Microsoft.CodeAnalysis.Scripting;
 using PolicyGate.Core.Evaluation;
 using PolicyGate.Core.PolicyApi;
 using PolicyGate.Scripting.Runtime;
+using PolicyGate.Scripting.Sandbox;
 
 namespace PolicyGate.Scripting.Compilation;
 
@@ -83,9 +84,12 @@ public sealed class PolicyCompiler
     }
 
     /// <summary>SHA-256 over the source and everything that changes what it compiles to.</summary>
-    public static string CacheKey(string code)
+    public static string CacheKey(string code) => CacheKey(code, ApiAllowList.Version);
+
+    /// <summary>The cache key under another allow-list version (for tests: a rule change must not reuse old programs).</summary>
+    internal static string CacheKey(string code, string allowListVersion)
     {
-        var bytes = Encoding.UTF8.GetBytes(ScriptEnvironment.EngineFingerprint + "\n" + code);
+        var bytes = Encoding.UTF8.GetBytes(ScriptEnvironment.Fingerprint(allowListVersion) + "\n" + code);
         return Convert.ToHexStringLower(SHA256.HashData(bytes));
     }
 
@@ -152,6 +156,12 @@ public sealed class PolicyCompiler
         if (diagnostics.Count > 0)
         {
             return ([], [], diagnostics);
+        }
+
+        var refused = SandboxAnalyzer.Analyze(compilation, source.Origin);
+        if (refused.Count > 0)
+        {
+            return ([], [], refused);
         }
 
         using var pe = new MemoryStream();

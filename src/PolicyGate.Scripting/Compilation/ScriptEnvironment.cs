@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Microsoft.CodeAnalysis;
 using PolicyGate.Core.PolicyApi;
+using PolicyGate.Scripting.Sandbox;
 
 namespace PolicyGate.Scripting.Compilation;
 
@@ -14,7 +15,7 @@ namespace PolicyGate.Scripting.Compilation;
 internal static class ScriptEnvironment
 {
     /// <summary>Bump when imports, references or the globals API change: it invalidates cached compilations.</summary>
-    public const string Version = "1";
+    public const string Version = "2";
 
     public static readonly ImmutableArray<string> Imports =
     [
@@ -41,6 +42,13 @@ internal static class ScriptEnvironment
         "System.Memory",
         "System.Runtime.Extensions",
         "netstandard",
+
+        // Safe parts the API allow-list (Sandbox/ApiAllowList.cs) opens; everything else in them stays refused.
+        "System.Collections.Immutable",
+        "System.Collections.Concurrent",
+        "System.Private.Uri",
+        "System.Net.Primitives",
+        "System.Linq.Parallel", // only so that AsParallel() is refused by name instead of "no such method"
     ];
 
     /// <summary>Built on first compile: a start-up served entirely from the disk cache never reads them.</summary>
@@ -74,10 +82,16 @@ internal static class ScriptEnvironment
         return builder.ToImmutable();
     }
 
-    /// <summary>Identifies this build of the engine: the code of Core (the script API) and Scripting, and Roslyn.</summary>
-    public static string EngineFingerprint { get; } = string.Join(
+    /// <summary>
+    /// Identifies this build of the engine: the code of Core (the script API) and Scripting, Roslyn, and the version
+    /// of the sandbox's API allow-list.
+    /// </summary>
+    public static string EngineFingerprint { get; } = Fingerprint(ApiAllowList.Version);
+
+    internal static string Fingerprint(string allowListVersion) => string.Join(
         "|",
         Version,
+        allowListVersion,
         typeof(PolicyContext).Assembly.ManifestModule.ModuleVersionId,
         typeof(ScriptEnvironment).Assembly.ManifestModule.ModuleVersionId,
         typeof(Microsoft.CodeAnalysis.CSharp.CSharpCompilation).Assembly.GetName().Version,
