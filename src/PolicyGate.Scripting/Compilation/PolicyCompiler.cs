@@ -6,6 +6,7 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Scripting;
 using Microsoft.CodeAnalysis.Emit;
+using Microsoft.CodeAnalysis.Text;
 using Microsoft.CodeAnalysis.Scripting;
 using PolicyGate.Core.Evaluation;
 using PolicyGate.Core.PolicyApi;
@@ -123,20 +124,7 @@ public sealed class PolicyCompiler
     private (byte[] Assembly, byte[] Symbols, IReadOnlyList<PolicyDiagnostic> Diagnostics) CompileCore(ScriptSource source)
     {
         Interlocked.Increment(ref _compilations);
-        var options = ScriptOptions.Default
-            .WithReferences(ScriptEnvironment.References)
-            .WithImports(ScriptEnvironment.Imports)
-            .WithFilePath(source.Origin)
-            .WithFileEncoding(Encoding.UTF8)
-            .WithOptimizationLevel(OptimizationLevel.Release)
-            .WithEmitDebugInformation(true)
-            .WithAllowUnsafe(false)
-            .WithLanguageVersion(LanguageVersion.Latest)
-            .WithMetadataResolver(ScriptMetadataResolver.Default.WithSearchPaths(ImmutableArray<string>.Empty))
-            .WithSourceResolver(new SourceFileResolver(ImmutableArray<string>.Empty, baseDirectory: null));
-
-        var script = CSharpScript.Create<PolicyResult>(source.Code, options, globalsType: typeof(PolicyContext));
-        var compilation = script.GetCompilation();
+        var compilation = CreateCompilation(source);
 
         var diagnostics = new List<PolicyDiagnostic>();
         foreach (var tree in compilation.SyntaxTrees)
@@ -171,6 +159,36 @@ public sealed class PolicyCompiler
             .Where(d => d.Severity == DiagnosticSeverity.Error)
             .Select(d => ToDiagnostic(source, d.Location, d.Id, d.GetMessage(System.Globalization.CultureInfo.InvariantCulture))));
         return emit.Success && diagnostics.Count == 0 ? (pe.ToArray(), pdb.ToArray(), []) : ([], [], diagnostics);
+    }
+
+    private static readonly CSharpParseOptions ParseOptions = new(LanguageVersion.Latest, kind: SourceCodeKind.Script);
+
+    private static readonly CSharpCompilationOptions CompilationOptions = new CSharpCompilationOptions(
+            OutputKind.DynamicallyLinkedLibrary,
+            scriptClassName: ScriptProgram.SubmissionTypeName,
+            usings: ScriptEnvironment.Imports,
+            optimizationLevel: OptimizationLevel.Release,
+            allowUnsafe: false,
+            sourceReferenceResolver: new SourceFileResolver(ImmutableArray<string>.Empty, baseDirectory: null),
+            metadataReferenceResolver: ScriptMetadataResolver.Default.WithSearchPaths(ImmutableArray<string>.Empty))
+        .WithAssemblyIdentityComparer(DesktopAssemblyIdentityComparer.Default);
+
+    /// <summary>
+    /// The script as Roslyn's scripting API would compile it (a submission class with a factory, the policy context as
+    /// globals), built directly: <c>CSharpScript.Create</c> adds a fresh metadata reference to the globals' assembly
+    /// and a new assembly loader for every script, native memory that piles up across recompiles (bench/ recompile).
+    /// </summary>
+    private static CSharpCompilation CreateCompilation(ScriptSource source)
+    {
+        var tree = CSharpSyntaxTree.ParseText(SourceText.From(source.Code, Encoding.UTF8), ParseOptions, source.Origin);
+        return CSharpCompilation.CreateScriptCompilation(
+            "policy-" + Guid.NewGuid().ToString("N"),
+            tree,
+            ScriptEnvironment.References,
+            CompilationOptions,
+            previousScriptCompilation: null,
+            returnType: typeof(PolicyResult),
+            globalsType: typeof(PolicyContext));
     }
 
     private static PolicyDiagnostic ToDiagnostic(ScriptSource source, Location location, string id, string message)

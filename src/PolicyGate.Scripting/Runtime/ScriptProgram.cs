@@ -10,7 +10,7 @@ namespace PolicyGate.Scripting.Runtime;
 /// <summary>A compiled policy script loaded into its own collectible load context, ready to run.</summary>
 public sealed class ScriptProgram : IPolicyProgram
 {
-    private const string SubmissionTypeName = "Submission#0";
+    internal const string SubmissionTypeName = "Submission#0";
     private const string FactoryMethodName = "<Factory>";
     private const string SettingsTypeName = "Settings";
 
