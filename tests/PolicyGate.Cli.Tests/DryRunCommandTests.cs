@@ -60,6 +60,34 @@ public class DryRunCommandTests
     }
 
     [Fact]
+    public void DryRun_PolicyRefusedBySandbox_ExitTwoNamingApiAndLine()
+    {
+        var result = Invoke("dry-run", "--policy", Fixture("cli/sandbox-refused-policy.yaml"), "--manifests", SeedManifests);
+
+        Assert.Equal(ExitCodes.InputError, result.ExitCode);
+        Assert.Contains("sandbox-refused-policy.yaml#1: policy token-thief: compile error:", result.Error, StringComparison.Ordinal);
+        Assert.Contains("(1,13): error PG1001: 'System.IO.File.ReadAllText' is not allowed in policy scripts", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void DryRun_RunawayPolicy_StoppedAndReportedAsItsFailure_OthersStillJudged()
+    {
+        const string pod = """{"apiVersion":"v1","kind":"Pod","metadata":{"name":"web","namespace":"shop","labels":{"app":"web"}},"spec":{"containers":[{"name":"web","image":"web:1"}]}}""";
+
+        var result = InvokeWithStdin(pod, "dry-run", "--policy", Fixture("cli/sandbox-runaway-policy.yaml"), "--manifests", "-", "--output", "json");
+
+        Assert.Equal(ExitCodes.Denied, result.ExitCode); // failurePolicy: Fail
+        var results = JsonNode.Parse(result.Out)!["results"]!.AsArray();
+        var spinner = results.Single(r => r!["policy"]!.GetValue<string>() == "spinner")!;
+        Assert.Equal("failed", spinner["outcome"]!.GetValue<string>());
+        Assert.False(spinner["allowed"]!.GetValue<bool>());
+        Assert.Contains("policy spinner failed: evaluation stopped", spinner["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Contains("timeoutSeconds", spinner["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        var other = results.Single(r => r!["policy"]!.GetValue<string>() == "needs-app-label")!;
+        Assert.True(other["allowed"]!.GetValue<bool>());
+    }
+
+    [Fact]
     public void DryRun_Stdin_IsReadForDash()
     {
         const string pod = """{"apiVersion":"v1","kind":"SQLClaim","metadata":{"name":"from-stdin"},"spec":{"size":"large"}}""";
