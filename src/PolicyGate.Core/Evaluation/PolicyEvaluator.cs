@@ -4,6 +4,7 @@ using PolicyGate.Core.Admission;
 using PolicyGate.Core.Api.V1;
 using PolicyGate.Core.Patch;
 using PolicyGate.Core.PolicyApi;
+using PolicyGate.Core.Sandbox;
 
 namespace PolicyGate.Core.Evaluation;
 
@@ -17,9 +18,15 @@ public static class PolicyEvaluator
         var request = parsed.Request;
         using var context = new PolicyContext(parsed, policy.Name, policy.Spec.Mutating, policy.Spec.Settings, policy.Settings,
             TimeSpan.FromSeconds(policy.Spec.TimeoutSeconds), cancellationToken);
+        // The budget the woven checks in the script enforce: time, allocations, stack, and the caller's token.
+        using var budget = ScriptBudget.Start(TimeSpan.FromSeconds(policy.Spec.TimeoutSeconds), cancellationToken: cancellationToken);
         try
         {
             policy.Program.Run(context);
+        }
+        catch (Exception ex) when (budget.Stopped != BudgetStop.None)
+        {
+            return Stopped(budget, ex);
         }
         catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
         {
@@ -29,6 +36,12 @@ public static class PolicyEvaluator
         {
             // Per-policy isolation: a throwing script is this policy's failure, never the caller's.
             return new PolicyVerdict.Failed(ex is PolicyRuntimeException ? ex.Message : $"{ex.GetType().Name}: {ex.Message}", TimedOut: false, ex);
+        }
+
+        if (budget.Stopped != BudgetStop.None)
+        {
+            // The stop was swallowed on its way out (by library code the script called): the answer is not trusted.
+            return Stopped(budget, null);
         }
 
         if (context.OverBudget)
@@ -94,6 +107,10 @@ public static class PolicyEvaluator
     /// <summary>The request's object as a JsonNode (what a mutation is diffed against), or null.</summary>
     internal static JsonNode? ObjectNode(AdmissionRequest request) =>
         request.Object is { ValueKind: JsonValueKind.Object } o ? JsonNode.Parse(o.GetRawText()) : null;
+
+    /// <summary>The verdict on a script its budget stopped, decided by why it was stopped (not by what was thrown).</summary>
+    private static PolicyVerdict.Failed Stopped(ScriptBudget budget, Exception? exception) =>
+        new($"evaluation stopped: {budget.Explain()}", TimedOut: budget.Stopped == BudgetStop.Time, exception);
 
     private static PolicyVerdict.Failed TimedOut(CompiledPolicy policy) =>
         new($"evaluation did not finish within timeoutSeconds ({policy.Spec.TimeoutSeconds}s)", TimedOut: true, null);
