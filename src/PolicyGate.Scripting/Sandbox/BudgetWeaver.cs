@@ -124,31 +124,31 @@ internal sealed class BudgetWeaver : CSharpSyntaxRewriter
     {
         var clause = (CatchClauseSyntax)base.VisitCatchClause(node)!;
         var declaration = clause.Declaration;
-        string name;
+        SyntaxToken name;
         if (declaration is null)
         {
             name = NextCaughtName();
             declaration = CatchDeclaration(
                 Token(TriviaList(Space), SyntaxKind.OpenParenToken, TriviaList()),
                 ParseTypeName("global::System.Exception"),
-                Identifier(TriviaList(Space), name, TriviaList()),
+                name.WithLeadingTrivia(Space),
                 Token(TriviaList(), SyntaxKind.CloseParenToken, clause.CatchKeyword.TrailingTrivia));
             clause = clause.WithCatchKeyword(clause.CatchKeyword.WithTrailingTrivia()).WithDeclaration(declaration);
         }
         else if (declaration.Identifier.IsKind(SyntaxKind.None))
         {
             name = NextCaughtName();
-            declaration = declaration.WithIdentifier(Identifier(TriviaList(Space), name, TriviaList()));
+            declaration = declaration.WithIdentifier(name.WithLeadingTrivia(Space));
             clause = clause.WithDeclaration(declaration);
         }
         else
         {
-            name = declaration.Identifier.Text;
+            name = declaration.Identifier; // the token itself, so @verbatim names stay what they are
         }
 
         var canCatch = InvocationExpression(
             ParseExpression(Budget + ".CanCatch"),
-            ArgumentList(SingletonSeparatedList(Argument(IdentifierName(name)))));
+            ArgumentList(SingletonSeparatedList(Argument(IdentifierName(name.WithoutTrivia())))));
         if (clause.Filter is { } filter)
         {
             var both = BinaryExpression(
@@ -714,5 +714,5 @@ internal sealed class BudgetWeaver : CSharpSyntaxRewriter
         return false;
     }
 
-    private string NextCaughtName() => CaughtPrefix + (++_caught).ToString(System.Globalization.CultureInfo.InvariantCulture);
+    private SyntaxToken NextCaughtName() => Identifier(CaughtPrefix + (++_caught).ToString(System.Globalization.CultureInfo.InvariantCulture));
 }
