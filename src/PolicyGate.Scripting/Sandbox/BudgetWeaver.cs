@@ -24,6 +24,10 @@ internal sealed class BudgetWeaver : CSharpSyntaxRewriter
     private const string Budget = "global::PolicyGate.Core.Sandbox.ScriptBudget";
     private const string CaughtPrefix = "__pgCaught";
 
+    /// <summary>The static methods of Regex that match (and have an overload taking a timeout).</summary>
+    private static readonly HashSet<string> RegexMethodNames =
+        ["IsMatch", "Match", "Matches", "Replace", "Split", "Count", "EnumerateMatches", "EnumerateSplits"];
+
     private readonly SemanticModel _model;
     private readonly List<WeaveRefusal> _refusals = [];
     private int _caught;
@@ -312,6 +316,43 @@ internal sealed class BudgetWeaver : CSharpSyntaxRewriter
         return field.WithDeclaration(declaration.WithVariables(variables));
     }
 
+    /// <summary>
+    /// A record class gets an explicit <c>EqualityContract</c> with an entry check. The compiler's Equals and
+    /// GetHashCode read it first, so equality over a cycle of records (<c>a.Next = a</c>) stops with "call depth
+    /// exceeded" instead of overflowing the stack in code that has no syntax to weave.
+    /// </summary>
+    public override SyntaxNode? VisitRecordDeclaration(RecordDeclarationSyntax node)
+    {
+        var symbol = _model.GetDeclaredSymbol(node);
+        var record = (RecordDeclarationSyntax)base.VisitRecordDeclaration(node)!;
+        if (node.ClassOrStructKeyword.IsKind(SyntaxKind.StructKeyword)
+            || symbol is null
+            || symbol.DeclaringSyntaxReferences[0].GetSyntax() != node
+            || symbol.GetMembers("EqualityContract").Any(m => !m.IsImplicitlyDeclared))
+        {
+            return record;
+        }
+
+        var modifiers = symbol.BaseType is { IsRecord: true } ? "protected override" : symbol.IsSealed ? "private" : "protected virtual";
+        var self = node.Identifier.Text + (node.TypeParameterList is { } parameters
+            ? "<" + string.Join(", ", parameters.Parameters.Select(p => p.Identifier.Text)) + ">"
+            : "");
+        var contract = ParseMemberDeclaration(
+            $"{modifiers} global::System.Type EqualityContract {{ get {{ {Budget}.Enter(); return typeof({self}); }} }}")!;
+        if (record.OpenBraceToken.IsKind(SyntaxKind.None))
+        {
+            // record R(int X); has no body: it gets one, on the same line.
+            var semicolon = record.SemicolonToken;
+            return record
+                .WithSemicolonToken(default)
+                .WithOpenBraceToken(Token(TriviaList(Space), SyntaxKind.OpenBraceToken, TriviaList(Space)))
+                .WithMembers(SingletonList(contract))
+                .WithCloseBraceToken(Token(semicolon.LeadingTrivia, SyntaxKind.CloseBraceToken, semicolon.TrailingTrivia));
+        }
+
+        return record.WithMembers(record.Members.Add(contract));
+    }
+
     // ---- lambdas ---------------------------------------------------------------------------------------------
 
     public override SyntaxNode? VisitSimpleLambdaExpression(SimpleLambdaExpressionSyntax node)
@@ -494,6 +535,23 @@ internal sealed class BudgetWeaver : CSharpSyntaxRewriter
     /// </summary>
     private Func<ArgumentListSyntax, ArgumentListSyntax>? RegexTimeoutEdit(ExpressionSyntax node)
     {
+        // Cheap tests first: a method's name cannot be aliased, and the symbol is bound already.
+        if (node is InvocationExpressionSyntax { Expression: var callee }
+            && !RegexMethodNames.Contains(callee switch
+            {
+                MemberAccessExpressionSyntax member => member.Name.Identifier.ValueText,
+                SimpleNameSyntax name => name.Identifier.ValueText,
+                _ => "",
+            }))
+        {
+            return null;
+        }
+
+        if (_model.GetSymbolInfo(node).Symbol is not IMethodSymbol { ContainingType: { Name: "Regex" } regexType } || !IsRegexNamespace(regexType.ContainingNamespace))
+        {
+            return null;
+        }
+
         var (method, arguments) = _model.GetOperation(node) switch
         {
             IInvocationOperation { TargetMethod.IsStatic: true } call => (call.TargetMethod, call.Arguments),

@@ -121,6 +121,20 @@ public sealed class BudgetWeaverTests
     }
 
     [Fact]
+    public void Weave_RecordClasses_GetACheckedEqualityContract()
+    {
+        var woven = Weave("""
+            record R(int X);
+            sealed record S(int Y) : R(Y) { }
+            record struct P(int Z);
+            """);
+
+        Assert.Contains("record R(int X) { protected virtual global::System.Type EqualityContract { get { B.Enter(); return typeof(R); } }}", woven, StringComparison.Ordinal);
+        Assert.Contains("protected override global::System.Type EqualityContract { get { B.Enter(); return typeof(S); } }}", woven, StringComparison.Ordinal);
+        Assert.Contains("record struct P(int Z);", woven, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Weave_Regex_GetsAMatchTimeout()
     {
         var woven = Weave("""
