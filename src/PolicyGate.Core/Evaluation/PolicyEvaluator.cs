@@ -4,6 +4,7 @@ using PolicyGate.Core.Admission;
 using PolicyGate.Core.Api.V1;
 using PolicyGate.Core.Patch;
 using PolicyGate.Core.PolicyApi;
+using PolicyGate.Core.Sandbox;
 
 namespace PolicyGate.Core.Evaluation;
 
@@ -19,9 +20,16 @@ public static class PolicyEvaluator
             TimeSpan.FromSeconds(policy.Spec.TimeoutSeconds), cancellationToken);
         var program = policy.Program;
         program.AcquireLease(); // a program replaced while this runs is unloaded only when the run ends
+
+        // The budget the woven checks in the script enforce: time, allocations, stack, and the caller's token.
+        using var budget = ScriptBudget.Start(TimeSpan.FromSeconds(policy.Spec.TimeoutSeconds), cancellationToken: cancellationToken);
         try
         {
             program.Run(context);
+        }
+        catch (Exception ex) when (budget.Stopped != BudgetStop.None)
+        {
+            return Stopped(budget, ex);
         }
         catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
         {
@@ -35,6 +43,12 @@ public static class PolicyEvaluator
         finally
         {
             program.ReleaseLease();
+        }
+
+        if (budget.Stopped != BudgetStop.None)
+        {
+            // The stop was swallowed on its way out (by library code the script called): the answer is not trusted.
+            return Stopped(budget, null);
         }
 
         if (context.OverBudget)
@@ -100,6 +114,10 @@ public static class PolicyEvaluator
     /// <summary>The request's object as a JsonNode (what a mutation is diffed against), or null.</summary>
     internal static JsonNode? ObjectNode(AdmissionRequest request) =>
         request.Object is { ValueKind: JsonValueKind.Object } o ? JsonNode.Parse(o.GetRawText()) : null;
+
+    /// <summary>The verdict on a script its budget stopped, decided by why it was stopped (not by what was thrown).</summary>
+    private static PolicyVerdict.Failed Stopped(ScriptBudget budget, Exception? exception) =>
+        new($"evaluation stopped: {budget.Explain()}", TimedOut: budget.Stopped == BudgetStop.Time, exception);
 
     private static PolicyVerdict.Failed TimedOut(CompiledPolicy policy) =>
         new($"evaluation did not finish within timeoutSeconds ({policy.Spec.TimeoutSeconds}s)", TimedOut: true, null);

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.CodeAnalysis;
@@ -146,18 +147,34 @@ public sealed class PolicyCompiler
             return ([], [], diagnostics);
         }
 
+        // The API allow-list, judged on what the script as written binds to (before weaving adds its own calls).
         var refused = SandboxAnalyzer.Analyze(compilation, source.Origin);
         if (refused.Count > 0)
         {
             return ([], [], refused);
         }
 
+        // Budget weaving: budget checks in every loop, goto and call, and catch clauses that cannot catch the stop.
+        // A script that does not parse is not woven: emit reports its errors as written.
+        var parses = compilation.SyntaxTrees.All(t => !t.GetDiagnostics().Any(d => d.Severity == DiagnosticSeverity.Error));
+        var (woven, refusals) = parses ? BudgetWeaver.Weave(compilation) : (compilation, []);
+        if (refusals.Count > 0)
+        {
+            return ([], [], refusals.Select(r => ToDiagnostic(source, r.Location, r.Id, r.Message)).ToList());
+        }
+
         using var pe = new MemoryStream();
         using var pdb = new MemoryStream();
-        var emit = compilation.Emit(pe, pdb, options: new EmitOptions(debugInformationFormat: DebugInformationFormat.PortablePdb));
-        diagnostics.AddRange(emit.Diagnostics
-            .Where(d => d.Severity == DiagnosticSeverity.Error)
-            .Select(d => ToDiagnostic(source, d.Location, d.Id, d.GetMessage(System.Globalization.CultureInfo.InvariantCulture))));
+        var emit = woven.Emit(pe, pdb, options: new EmitOptions(debugInformationFormat: DebugInformationFormat.PortablePdb));
+        if (!emit.Success)
+        {
+            // Report the errors of the script as written (woven code moves columns); the woven ones only if there
+            // are none, which would be a bug of the weaver.
+            var written = compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
+            diagnostics.AddRange((written.Count > 0 ? written : emit.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error))
+                .Select(d => ToDiagnostic(source, d.Location, d.Id, d.GetMessage(CultureInfo.InvariantCulture))));
+        }
+
         return emit.Success && diagnostics.Count == 0 ? (pe.ToArray(), pdb.ToArray(), []) : ([], [], diagnostics);
     }
 

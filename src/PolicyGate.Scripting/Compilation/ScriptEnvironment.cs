@@ -15,7 +15,7 @@ namespace PolicyGate.Scripting.Compilation;
 internal static class ScriptEnvironment
 {
     /// <summary>Bump when imports, references or the globals API change: it invalidates cached compilations.</summary>
-    public const string Version = "2";
+    public const string Version = "3";
 
     public static readonly ImmutableArray<string> Imports =
     [

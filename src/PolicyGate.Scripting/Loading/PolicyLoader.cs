@@ -107,7 +107,7 @@ public sealed class PolicyLoader(PolicyCompiler compiler)
             case PolicyCompilation.Failed failed:
                 return (null, failed.Diagnostics.Select(d => new PolicyLoadError(resource.Source, name, $"compile error: {d}")).ToArray());
             case PolicyCompilation.Succeeded { Program: var program }:
-                var binding = program.BindSettings(resource.Spec.Settings);
+                var binding = program.BindSettings(resource.Spec.Settings, TimeSpan.FromSeconds(resource.Spec.TimeoutSeconds));
                 if (!binding.Succeeded)
                 {
                     return (null, binding.Errors.Select(e => new PolicyLoadError(resource.Source, name, $"spec.settings: {e}")).ToArray());

@@ -2,8 +2,10 @@ using System.Diagnostics;
 using System.Reflection;
 using System.Runtime.ExceptionServices;
 using System.Text.Json.Nodes;
+using PolicyGate.Core.Api.V1;
 using PolicyGate.Core.Evaluation;
 using PolicyGate.Core.PolicyApi;
+using PolicyGate.Scripting.Sandbox;
 
 namespace PolicyGate.Scripting.Runtime;
 
@@ -83,19 +85,27 @@ public sealed class ScriptProgram : IPolicyProgram
     }
 
     public SettingsBinding BindSettings(JsonObject? settings) =>
-        _settingsBinder?.Bind(settings) ?? SettingsBinding.Success(null);
+        BindSettings(settings, TimeSpan.FromSeconds(PolicySpec.DefaultTimeoutSeconds));
+
+    /// <summary>Binds settings, running the script's Settings code under a budget of <paramref name="timeBudget"/>.</summary>
+    public SettingsBinding BindSettings(JsonObject? settings, TimeSpan timeBudget) =>
+        _settingsBinder?.Bind(settings, timeBudget) ?? SettingsBinding.Success(null);
 
     public PolicyResult? Run(PolicyContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
         Task<PolicyResult> task;
+        var caller = SynchronizationContext.Current;
+        using var scriptContext = new ScriptSynchronizationContext();
+        SynchronizationContext.SetSynchronizationContext(scriptContext);
         try
         {
             // Slot 0 holds the globals, slot 1 the submission itself (Roslyn's script calling convention).
             task = _factory([context, null]);
             if (!task.IsCompleted)
             {
-                task.Wait(context.CancellationToken);  // only scripts that await get here
+                // Only scripts that await get here: their continuations run on this thread, under its budget.
+                scriptContext.RunUntil(task, context.CancellationToken);
             }
 
             return task.GetAwaiter().GetResult();
@@ -113,6 +123,10 @@ public sealed class ScriptProgram : IPolicyProgram
             }
 
             throw new PolicyRuntimeException(Describe(inner), inner);
+        }
+        finally
+        {
+            SynchronizationContext.SetSynchronizationContext(caller);
         }
     }
 

@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using PolicyGate.Core.Evaluation;
+using PolicyGate.Core.Sandbox;
 
 namespace PolicyGate.Scripting.Runtime;
 
@@ -43,7 +44,31 @@ internal sealed class SettingsBinder
 
     public Type Type { get; }
 
-    public SettingsBinding Bind(JsonObject? settings)
+    /// <param name="timeBudget">
+    /// Binding runs the script's own code (constructors, setters, Validate), so it runs under a budget like an
+    /// evaluation: a Validate() that never returns is stopped and reported, not waited for.
+    /// </param>
+    public SettingsBinding Bind(JsonObject? settings, TimeSpan timeBudget)
+    {
+        using var budget = ScriptBudget.Start(timeBudget);
+        SettingsBinding binding;
+        try
+        {
+            binding = Bind(settings);
+        }
+        catch (Exception) when (budget.Stopped != BudgetStop.None)
+        {
+            return Stopped(budget);
+        }
+
+        // Checked after a normal return too: the stop may have been caught and reported as a bad setting on the way.
+        return budget.Stopped == BudgetStop.None ? binding : Stopped(budget);
+    }
+
+    private static SettingsBinding Stopped(ScriptBudget budget) =>
+        SettingsBinding.Failure([$"the script's Settings code was stopped: {budget.Explain()}"]);
+
+    private SettingsBinding Bind(JsonObject? settings)
     {
         settings ??= [];
         var errors = new List<string>();

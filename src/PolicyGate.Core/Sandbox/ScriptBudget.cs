@@ -1,0 +1,339 @@
+using System.Diagnostics;
+using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
+using System.Runtime.CompilerServices;
+
+namespace PolicyGate.Core.Sandbox;
+
+/// <summary>
+/// The time, memory and stack budget of one script run on one thread. The evaluator installs one around a script
+/// (<see cref="Start"/>, disposed when the script returns); the policy compiler weaves calls to the static check
+/// methods (<see cref="Enter"/>, <see cref="Loop"/>, <see cref="CanCatch"/>, <see cref="Length{T}(int)"/>...) into
+/// the script, so a script that runs too long, allocates too much or recurses without end is stopped by a
+/// <see cref="BudgetExceededException"/> that it cannot catch. .NET cannot abort a thread: this is how a runaway
+/// script is made to stop by itself.
+/// </summary>
+/// <remarks>
+/// A check reads one thread-static and decrements a countdown; every <see cref="CheckInterval"/> checks it reads the
+/// thread's allocated bytes and the caller's token, and every <see cref="ClockInterval"/> of those the clock. When a
+/// check sees the allocations or the time close to their limit it checks every time. Once stopped, the budget stays
+/// stopped: every later check throws again, so code in a <c>finally</c> or behind a library call that swallows the
+/// exception cannot keep the script running. Without an installed budget (script code called outside an
+/// evaluation) the checks do nothing.
+/// </remarks>
+public sealed class ScriptBudget : IDisposable
+{
+    /// <summary>
+    /// How much a script may allocate in one evaluation (bytes allocated by its thread, whether or not they are
+    /// still alive). The one place the default is defined; <see cref="Start"/> takes another for tests.
+    /// </summary>
+    public const long DefaultAllocationLimitBytes = 64L * 1024 * 1024;
+
+    /// <summary>The largest <c>stackalloc</c> a script may make, well inside the stack left by the depth check.</summary>
+    public const int MaxStackAllocBytes = 16 * 1024;
+
+    /// <summary>
+    /// Checks between two reads of the allocated bytes and the token. Small, because allocations can grow
+    /// geometrically (a string doubled in a loop grows 2^n times in n checks): with 4, and checking every time once
+    /// the last stretch's growth times 16 would reach the limit, a doubling script stops within about twice its limit.
+    /// </summary>
+    internal const int CheckInterval = 4;
+
+    /// <summary>Allocation checks between two reads of the clock (which can cost 50 ns on a VM): every 128 checks.</summary>
+    internal const int ClockInterval = 32;
+
+    /// <summary>Arrays smaller than this are left to the periodic allocation check.</summary>
+    private const long SmallArrayBytes = 4096;
+
+    [ThreadStatic]
+    private static ScriptBudget? _current;
+
+    private readonly ScriptBudget? _previous;
+    private readonly Thread _thread;
+    private readonly long _deadline;
+    private readonly long _allocationLimit;
+    private readonly CancellationToken _cancellationToken;
+    private int _countdown = 1; // the first check is a full one: a zero budget or a cancelled token stops at once
+    private int _clockCountdown = 1;
+    private long _lastAllocated;
+    private long _lastClock;
+    private BudgetStop _stopped;
+    private bool _disposed;
+
+    private ScriptBudget(TimeSpan timeBudget, long allocationLimitBytes, CancellationToken cancellationToken)
+    {
+        TimeBudget = timeBudget;
+        AllocationLimitBytes = allocationLimitBytes;
+        _cancellationToken = cancellationToken;
+        _thread = Thread.CurrentThread;
+        _previous = _current;
+        _lastClock = Stopwatch.GetTimestamp();
+        _deadline = timeBudget == Timeout.InfiniteTimeSpan || timeBudget.Ticks >= long.MaxValue / Stopwatch.Frequency
+            ? long.MaxValue
+            : _lastClock + (long)(timeBudget.TotalSeconds * Stopwatch.Frequency);
+        _lastAllocated = GC.GetAllocatedBytesForCurrentThread();
+        _allocationLimit = allocationLimitBytes > long.MaxValue - _lastAllocated ? long.MaxValue : _lastAllocated + allocationLimitBytes;
+    }
+
+    /// <summary>The time the script was given.</summary>
+    public TimeSpan TimeBudget { get; }
+
+    /// <summary>The bytes the script may allocate.</summary>
+    public long AllocationLimitBytes { get; }
+
+    /// <summary>Why the script was stopped, or <see cref="BudgetStop.None"/>. Stays set once set.</summary>
+    public BudgetStop Stopped => _stopped;
+
+    /// <summary>
+    /// Why the script was stopped, in words for a user, e.g. "it ran past its time budget (timeoutSeconds: 2)";
+    /// empty when it was not.
+    /// </summary>
+    public string Explain() => _stopped switch
+    {
+        BudgetStop.Time => string.Create(CultureInfo.InvariantCulture, $"it ran past its time budget (timeoutSeconds: {TimeBudget.TotalSeconds:0.###})"),
+        BudgetStop.Memory => string.Create(CultureInfo.InvariantCulture, $"it allocated more than {AllocationLimitBytes / (1024.0 * 1024):0.##} MiB"),
+        BudgetStop.Depth => "call depth exceeded (unbounded recursion?)",
+        BudgetStop.Cancelled => "it was cancelled (the caller stopped waiting for it)",
+        _ => "",
+    };
+
+    /// <summary>The budget installed on this thread, or null.</summary>
+    internal static ScriptBudget? Current => _current;
+
+    /// <summary>
+    /// Installs a budget on this thread until it is disposed (which restores the budget installed before, if any).
+    /// </summary>
+    /// <param name="timeBudget">Wall-clock time from now; <see cref="Timeout.InfiniteTimeSpan"/> for none.</param>
+    /// <param name="allocationLimitBytes">Bytes this thread may allocate from now.</param>
+    /// <param name="cancellationToken">Stops the script when cancelled (the caller gave up).</param>
+    public static ScriptBudget Start(TimeSpan timeBudget, long allocationLimitBytes = DefaultAllocationLimitBytes, CancellationToken cancellationToken = default)
+    {
+        if (timeBudget < TimeSpan.Zero && timeBudget != Timeout.InfiniteTimeSpan)
+        {
+            throw new ArgumentOutOfRangeException(nameof(timeBudget), timeBudget, "a time budget cannot be negative");
+        }
+
+        ArgumentOutOfRangeException.ThrowIfNegative(allocationLimitBytes);
+        var budget = new ScriptBudget(timeBudget, allocationLimitBytes, cancellationToken);
+        _current = budget;
+        return budget;
+    }
+
+    /// <summary>Uninstalls the budget, putting back the one it replaced. <see cref="Stopped"/> stays readable.</summary>
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        if (Thread.CurrentThread != _thread)
+        {
+            throw new InvalidOperationException("a script budget must be disposed on the thread that started it");
+        }
+
+        _disposed = true;
+        _current = _previous;
+    }
+
+    /// <summary>Woven at the entry of every method, local function, lambda, accessor, constructor and operator.</summary>
+    public static void Enter()
+    {
+        var budget = _current;
+        if (budget is null)
+        {
+            return;
+        }
+
+        if (!RuntimeHelpers.TryEnsureSufficientExecutionStack())
+        {
+            budget.Stop(BudgetStop.Depth);
+        }
+
+        if (--budget._countdown <= 0)
+        {
+            budget.Check();
+        }
+    }
+
+    /// <summary>Woven at the start of every loop body and before every <c>goto</c>.</summary>
+    public static void Loop()
+    {
+        var budget = _current;
+        if (budget is not null && --budget._countdown <= 0)
+        {
+            budget.Check();
+        }
+    }
+
+    /// <summary>
+    /// Woven into every <c>catch</c> as a filter: false while the budget is stopped (whatever the exception, so a
+    /// stop wrapped by a library, e.g. List.Sort wrapping a comparer's exception, is not caught either) and for
+    /// the stop itself.
+    /// </summary>
+    public static bool CanCatch(Exception exception) =>
+        exception is not BudgetExceededException && _current is not { _stopped: not BudgetStop.None };
+
+    /// <summary><see cref="Enter"/> as an expression, for field and property initializers: <c>Then(Probe(), value)</c>.</summary>
+    public static bool Probe()
+    {
+        Enter();
+        return true;
+    }
+
+    /// <summary>Returns <paramref name="value"/>; the probe before it was evaluated first.</summary>
+    public static T Then<T>(bool probed, T value)
+        where T : allows ref struct => value;
+
+    /// <summary>Woven around the size of <c>new T[n]</c>: stops before an array larger than the budget left is allocated.</summary>
+    public static int Length<T>(int length)
+    {
+        Reserve(length, Unsafe.SizeOf<T>());
+        return length;
+    }
+
+    /// <inheritdoc cref="Length{T}(int)"/>
+    public static long Length<T>(long length)
+    {
+        Reserve(length, Unsafe.SizeOf<T>());
+        return length;
+    }
+
+    /// <inheritdoc cref="Length{T}(int)"/>
+    public static uint Length<T>(uint length)
+    {
+        Reserve(length, Unsafe.SizeOf<T>());
+        return length;
+    }
+
+    /// <inheritdoc cref="Length{T}(int)"/>
+    public static ulong Length<T>(ulong length)
+    {
+        Reserve(length > long.MaxValue ? long.MaxValue : (long)length, Unsafe.SizeOf<T>());
+        return length;
+    }
+
+    /// <summary>Replaces <c>new T[a, b]</c>: the whole array is weighed, not one dimension at a time.</summary>
+    public static T[,] NewArray<T>(long length0, long length1)
+    {
+        Reserve(Product(length0, length1), Unsafe.SizeOf<T>());
+        return new T[length0, length1];
+    }
+
+    /// <summary>Replaces <c>new T[a, b, c]</c>.</summary>
+    public static T[,,] NewArray<T>(long length0, long length1, long length2)
+    {
+        Reserve(Product(Product(length0, length1), length2), Unsafe.SizeOf<T>());
+        return new T[length0, length1, length2];
+    }
+
+    /// <summary>
+    /// Woven around the size of <c>stackalloc T[n]</c>: a stack allocation larger than <see cref="MaxStackAllocBytes"/>
+    /// is refused, and one the stack has no room for (say, in a loop) stops the script like deep recursion does.
+    /// </summary>
+    public static int StackLength<T>(int length)
+    {
+        var budget = _current;
+        if (budget is null)
+        {
+            return length;
+        }
+
+        if ((long)length * Unsafe.SizeOf<T>() > MaxStackAllocBytes)
+        {
+            throw new InsufficientExecutionStackException(
+                $"stackalloc of {length} x {Unsafe.SizeOf<T>()} bytes: a policy script may take at most {MaxStackAllocBytes / 1024} KiB from the stack at once");
+        }
+
+        if (!RuntimeHelpers.TryEnsureSufficientExecutionStack())
+        {
+            budget.Stop(BudgetStop.Depth);
+        }
+
+        if (--budget._countdown <= 0)
+        {
+            budget.Check();
+        }
+
+        return length;
+    }
+
+    private static long Product(long a, long b) =>
+        a <= 0 || b <= 0 ? 0 : a > long.MaxValue / b ? long.MaxValue : a * b;
+
+    private static void Reserve(long length, int elementSize)
+    {
+        var budget = _current;
+        if (budget is null)
+        {
+            return;
+        }
+
+        if (--budget._countdown <= 0)
+        {
+            budget.Check();
+        }
+
+        if (length <= 0 || length < SmallArrayBytes / elementSize)
+        {
+            return; // negative sizes throw OverflowException in the script, as they would without a budget
+        }
+
+        var bytes = length > long.MaxValue / elementSize ? long.MaxValue : length * elementSize;
+        if (bytes > budget._allocationLimit - GC.GetAllocatedBytesForCurrentThread())
+        {
+            budget.Stop(BudgetStop.Memory);
+        }
+    }
+
+    /// <summary>The periodic check: sticky stop, allocations, cancellation, and now and then the clock.</summary>
+    private void Check()
+    {
+        if (_stopped != BudgetStop.None)
+        {
+            Stop(_stopped);
+        }
+
+        _countdown = CheckInterval;
+        var allocated = GC.GetAllocatedBytesForCurrentThread();
+        if (allocated > _allocationLimit)
+        {
+            Stop(BudgetStop.Memory);
+        }
+
+        if (_cancellationToken.IsCancellationRequested)
+        {
+            Stop(BudgetStop.Cancelled);
+        }
+
+        // Allocating fast, close to the limit: check every time from here on.
+        var hot = (allocated - _lastAllocated) * 16 >= _allocationLimit - allocated;
+        _lastAllocated = allocated;
+        if (hot || --_clockCountdown <= 0)
+        {
+            var now = Stopwatch.GetTimestamp();
+            if (now > _deadline)
+            {
+                Stop(BudgetStop.Time);
+            }
+
+            // Close to the deadline (the last stretch took a quarter of what is left): read the clock every time.
+            hot |= (now - _lastClock) * 4 >= _deadline - now;
+            _lastClock = now;
+            _clockCountdown = hot ? 1 : ClockInterval;
+        }
+
+        if (hot)
+        {
+            _countdown = 1;
+        }
+    }
+
+    [DoesNotReturn]
+    private void Stop(BudgetStop reason)
+    {
+        _stopped = reason;
+        _countdown = 0;
+        throw new BudgetExceededException(reason, "script stopped: " + Explain());
+    }
+}

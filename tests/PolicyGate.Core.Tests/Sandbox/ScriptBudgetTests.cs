@@ -1,0 +1,238 @@
+using System.Text.RegularExpressions;
+using PolicyGate.Core.Sandbox;
+
+namespace PolicyGate.Core.Tests.Sandbox;
+
+public sealed class ScriptBudgetTests
+{
+    private static readonly TimeSpan Plenty = TimeSpan.FromMinutes(5);
+
+    [Fact]
+    public void Checks_NoBudgetInstalled_DoNothing()
+    {
+        Assert.Null(ScriptBudget.Current);
+        for (var i = 0; i < 100_000; i++)
+        {
+            ScriptBudget.Enter();
+            ScriptBudget.Loop();
+        }
+
+        Assert.Equal(1 << 30, ScriptBudget.Length<byte>(1 << 30)); // no budget: even a huge array passes
+        Assert.True(ScriptBudget.CanCatch(new InvalidOperationException()));
+    }
+
+    [Fact]
+    public void Loop_ZeroTimeBudget_StopsAtFirstCheckWithTime()
+    {
+        using var budget = ScriptBudget.Start(TimeSpan.Zero);
+
+        var stop = Assert.Throws<BudgetExceededException>(ScriptBudget.Loop);
+
+        Assert.Equal(BudgetStop.Time, stop.Reason);
+        Assert.Equal(BudgetStop.Time, budget.Stopped);
+        Assert.Equal("it ran past its time budget (timeoutSeconds: 0)", budget.Explain());
+    }
+
+    [Fact]
+    public void Loop_DeadlinePasses_StopsWithinTheBudget()
+    {
+        using var budget = ScriptBudget.Start(TimeSpan.FromMilliseconds(50));
+        var started = System.Diagnostics.Stopwatch.StartNew();
+
+        var stop = Assert.Throws<BudgetExceededException>(() =>
+        {
+            while (started.Elapsed < TimeSpan.FromSeconds(30))
+            {
+                ScriptBudget.Loop();
+            }
+        });
+
+        Assert.Equal(BudgetStop.Time, stop.Reason);
+        Assert.True(started.Elapsed < TimeSpan.FromSeconds(10), $"stopped after {started.Elapsed}");
+    }
+
+    [Fact]
+    public void Checks_AfterStop_ThrowAgainEveryTime()
+    {
+        using var budget = ScriptBudget.Start(TimeSpan.Zero);
+        Assert.Throws<BudgetExceededException>(ScriptBudget.Loop);
+
+        for (var i = 0; i < 1000; i++)
+        {
+            Assert.Throws<BudgetExceededException>(ScriptBudget.Loop);
+            Assert.Throws<BudgetExceededException>(ScriptBudget.Enter);
+        }
+
+        Assert.Equal(BudgetStop.Time, budget.Stopped);
+    }
+
+    [Fact]
+    public void CanCatch_WhileStopped_FalseForAnyException()
+    {
+        using var budget = ScriptBudget.Start(Plenty);
+        Assert.True(ScriptBudget.CanCatch(new InvalidOperationException()));
+        Assert.False(ScriptBudget.CanCatch(new BudgetExceededException(BudgetStop.Time, "x")));
+
+        using var stopped = ScriptBudget.Start(TimeSpan.Zero);
+        var stop = Assert.Throws<BudgetExceededException>(ScriptBudget.Loop);
+
+        Assert.False(ScriptBudget.CanCatch(stop));
+        Assert.False(ScriptBudget.CanCatch(new InvalidOperationException("wrapped", stop)));
+        Assert.False(ScriptBudget.CanCatch(new FormatException()));
+    }
+
+    [Fact]
+    public void Loop_AllocationsPastTheLimit_StopsWithMemory()
+    {
+        using var budget = ScriptBudget.Start(Plenty, allocationLimitBytes: 1024 * 1024);
+        var kept = new List<byte[]>();
+
+        var stop = Assert.Throws<BudgetExceededException>(() =>
+        {
+            for (var i = 0; i < 100_000; i++)
+            {
+                ScriptBudget.Loop();
+                kept.Add(new byte[1024]);
+            }
+        });
+
+        Assert.Equal(BudgetStop.Memory, stop.Reason);
+        Assert.InRange(kept.Count, 900, 2100); // about 1 MiB (1 KiB arrays and the list holding them), not much more
+        Assert.Equal("it allocated more than 1 MiB", budget.Explain());
+    }
+
+    [Fact]
+    public void Loop_DoublingAllocations_StopsSoonAfterTheLimit()
+    {
+        using var budget = ScriptBudget.Start(Plenty, allocationLimitBytes: 8 * 1024 * 1024);
+        var text = "a";
+
+        void DoubleForever()
+        {
+            while (true)
+            {
+                ScriptBudget.Loop();
+                text += text;
+            }
+        }
+
+        Assert.Throws<BudgetExceededException>(DoubleForever);
+
+        Assert.InRange(text.Length * 2L, 0, 4 * 8 * 1024 * 1024); // stopped within a few doublings of the limit
+    }
+
+    [Fact]
+    public void Length_ArrayLargerThanTheBudgetLeft_StopsBeforeAllocating()
+    {
+        using var budget = ScriptBudget.Start(Plenty, allocationLimitBytes: 1024 * 1024);
+        Assert.Equal(100, SmallArray().Length);
+        var before = GC.GetAllocatedBytesForCurrentThread();
+
+        var stop = Assert.Throws<BudgetExceededException>(() => ScriptBudget.Length<long>(1_000_000));
+
+        Assert.Equal(BudgetStop.Memory, stop.Reason);
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 1024 * 1024);
+    }
+
+    [Fact]
+    public void NewArray_TwoDimensionsTooLargeTogether_Stops()
+    {
+        using var budget = ScriptBudget.Start(Plenty, allocationLimitBytes: 1024 * 1024);
+
+        Assert.Equal(4, ScriptBudget.NewArray<int>(2, 2).Length);
+        Assert.Throws<BudgetExceededException>(() => ScriptBudget.NewArray<int>(1000, 1000));
+    }
+
+    [Fact]
+    public void Enter_RunawayRecursion_StopsWithDepthBeforeTheStackRunsOut()
+    {
+        using var budget = ScriptBudget.Start(Plenty);
+
+        var stop = Assert.Throws<BudgetExceededException>(() => Recurse(0));
+
+        Assert.Equal(BudgetStop.Depth, stop.Reason);
+        Assert.Equal("call depth exceeded (unbounded recursion?)", budget.Explain());
+    }
+
+    [Fact]
+    public void StackLength_MoreThanTheStackAllocLimit_Refused()
+    {
+        using var budget = ScriptBudget.Start(Plenty);
+
+        Assert.Equal(1024, ScriptBudget.StackLength<byte>(1024));
+        Assert.Throws<InsufficientExecutionStackException>(() => ScriptBudget.StackLength<long>(ScriptBudget.MaxStackAllocBytes));
+        Assert.Equal(BudgetStop.None, budget.Stopped);
+    }
+
+    [Fact]
+    public void Loop_CallerCancels_StopsWithCancelled()
+    {
+        using var cancel = new CancellationTokenSource();
+        using var budget = ScriptBudget.Start(Plenty, cancellationToken: cancel.Token);
+        ScriptBudget.Loop();
+        cancel.Cancel();
+
+        var stop = Assert.Throws<BudgetExceededException>(() =>
+        {
+            for (var i = 0; i < 1000; i++)
+            {
+                ScriptBudget.Loop();
+            }
+        });
+
+        Assert.Equal(BudgetStop.Cancelled, stop.Reason);
+    }
+
+    [Fact]
+    public void Dispose_NestedBudgets_RestoresTheOuterOne()
+    {
+        using var outer = ScriptBudget.Start(Plenty);
+        using (var inner = ScriptBudget.Start(TimeSpan.Zero))
+        {
+            Assert.Same(inner, ScriptBudget.Current);
+            Assert.Throws<BudgetExceededException>(ScriptBudget.Loop);
+        }
+
+        Assert.Same(outer, ScriptBudget.Current);
+        ScriptBudget.Loop(); // the outer budget is not stopped
+        Assert.True(ScriptBudget.CanCatch(new InvalidOperationException()));
+        outer.Dispose();
+        Assert.Null(ScriptBudget.Current);
+    }
+
+    [Fact]
+    public async Task Budget_OtherThread_NotSeen()
+    {
+        using var budget = ScriptBudget.Start(TimeSpan.Zero);
+
+        var seen = await Task.Factory.StartNew(() => ScriptBudget.Current, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+        Assert.Null(seen);
+    }
+
+    [Fact]
+    public void RegexTimeout_ModuleInitializer_SetsTheProcessDefault()
+    {
+        // Whether Regex picked it up depends on whether the host used Regex first (a test host does), which is why
+        // the compiler also gives every regex a script builds the timeout explicitly.
+        RegexTimeout.Install();
+
+        Assert.Equal(RegexTimeout.Default, AppContext.GetData(RegexTimeout.AppContextKey));
+    }
+
+    [Fact]
+    public void RegexTimeout_Clamp_NeverLongerThanTheDefault()
+    {
+        Assert.Equal(RegexTimeout.Default, RegexTimeout.Clamp(Regex.InfiniteMatchTimeout));
+        Assert.Equal(RegexTimeout.Default, RegexTimeout.Clamp(TimeSpan.FromHours(1)));
+        Assert.Equal(TimeSpan.FromMilliseconds(10), RegexTimeout.Clamp(TimeSpan.FromMilliseconds(10)));
+    }
+
+    private static int Recurse(int depth)
+    {
+        ScriptBudget.Enter();
+        return Recurse(depth + 1) + 1;
+    }
+
+    private static byte[] SmallArray() => new byte[ScriptBudget.Length<byte>(100)];
+}
