@@ -66,7 +66,7 @@ public class DryRunCommandTests
 
         Assert.Equal(ExitCodes.InputError, result.ExitCode);
         Assert.Contains("sandbox-refused-policy.yaml#1: policy token-thief: compile error:", result.Error, StringComparison.Ordinal);
-        Assert.Contains("(1,13): error PG1001: 'System.IO.File.ReadAllText' is not allowed in policy scripts", result.Error, StringComparison.Ordinal);
+        Assert.Contains("(1,28): error PG1001: 'System.IO.File.ReadAllText' is not allowed in policy scripts", result.Error, StringComparison.Ordinal);
     }
 
     [Fact]

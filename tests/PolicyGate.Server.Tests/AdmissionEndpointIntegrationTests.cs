@@ -15,8 +15,8 @@ public sealed class AdmissionEndpointIntegrationTests : IAsyncLifetime
         ["team.yaml"] = TestPolicyFiles.TeamLabel(),
         ["mutate.yaml"] = TestPolicyFiles.AddManagedBy(),
         ["monitor.yaml"] = TestPolicyFiles.Inline("no-nginx", "return Deny(\"nginx is discouraged\");", extra: "  mode: monitor"),
-        ["slow-fail.yaml"] = TestPolicyFiles.Inline("slow-fail", "while (true)\n{\n    CancellationToken.ThrowIfCancellationRequested();\n}", extra: "  timeoutSeconds: 1\n  failurePolicy: Fail"),
-        ["slow-ignore.yaml"] = TestPolicyFiles.Inline("slow-ignore", "while (true)\n{\n    CancellationToken.ThrowIfCancellationRequested();\n}", extra: "  timeoutSeconds: 1\n  failurePolicy: Ignore"),
+        ["slow-fail.yaml"] = TestPolicyFiles.Inline("slow-fail", "var n = 0;\nwhile (true)\n{\n    n++;\n}", extra: "  timeoutSeconds: 1\n  failurePolicy: Fail"),
+        ["slow-ignore.yaml"] = TestPolicyFiles.Inline("slow-ignore", "var n = 0;\nwhile (true)\n{\n    n++;\n}", extra: "  timeoutSeconds: 1\n  failurePolicy: Ignore"),
         ["throws.yaml"] = TestPolicyFiles.Inline("throws", "throw new InvalidOperationException(\"boom\");", extra: "  failurePolicy: Fail"),
         ["shop-only.yaml"] = TestPolicyFiles.Inline("no-web", "return Name == \"web\" ? Deny(\"shop: no pods named web\") : Allow();")
             .Replace("kind: ClusterAdmissionPolicy", "kind: AdmissionPolicy", StringComparison.Ordinal)
@@ -91,7 +91,7 @@ public sealed class AdmissionEndpointIntegrationTests : IAsyncLifetime
         Assert.False((bool)answer["allowed"]!);
         var message = (string)answer["status"]!["message"]!;
         Assert.Contains("policy team-label: v1: pods need a team label", message, StringComparison.Ordinal);
-        Assert.True(message.Contains("policy slow-fail: policy slow-fail failed: evaluation did not finish within timeoutSeconds (1s)", StringComparison.Ordinal), message);
+        Assert.True(message.Contains("policy slow-fail: policy slow-fail failed: evaluation stopped: it ran past its time budget (timeoutSeconds: 1)", StringComparison.Ordinal), message);
         Assert.Contains("policy throws: policy throws failed: InvalidOperationException", message, StringComparison.Ordinal);
         Assert.DoesNotContain("no-nginx", message, StringComparison.Ordinal);
         Assert.Contains("policy shop/no-web: shop: no pods named web", message, StringComparison.Ordinal);
@@ -99,7 +99,7 @@ public sealed class AdmissionEndpointIntegrationTests : IAsyncLifetime
         var warnings = answer["warnings"]!.AsArray().Select(w => (string)w!).ToList();
         Assert.Contains("checked by v1", warnings);
         Assert.Contains(warnings, w => w.StartsWith("policy no-nginx (monitor mode) would deny: nginx is discouraged", StringComparison.Ordinal));
-        Assert.Contains(warnings, w => w.StartsWith("policy slow-ignore failed: evaluation did not finish within timeoutSeconds (1s)", StringComparison.Ordinal) && w.EndsWith("(allowed, failurePolicy: Ignore)", StringComparison.Ordinal));
+        Assert.Contains(warnings, w => w.StartsWith("policy slow-ignore failed: evaluation stopped: it ran past its time budget (timeoutSeconds: 1)", StringComparison.Ordinal) && w.EndsWith("(allowed, failurePolicy: Ignore)", StringComparison.Ordinal));
         Assert.Null(answer["patch"]);
         var metrics = await _server.Client.GetStringAsync(new Uri("/metrics", UriKind.Relative));
         Assert.Contains("policygate_policy_evaluation_timeouts_total{policy=\"slow-fail\"}", metrics, StringComparison.Ordinal);

@@ -45,23 +45,7 @@ public static class AdmissionEvaluator
         IReadOnlyList<CompiledPolicy> policies,
         AdmissionRequest request,
         NamespaceLabels namespaceLabels,
-        CancellationToken cancellationToken = default) =>
-        ReviewCoreAsync(policies, request, namespaceLabels, (p, r) => ValueTask.FromResult(PolicyEvaluator.Decide(p, r, cancellationToken)))
-            .AsTask().GetAwaiter().GetResult();
-
-    /// <summary><see cref="Review"/> with each policy's timeoutSeconds enforced (see <see cref="PolicyEvaluator.DecideAsync"/>).</summary>
-    public static ValueTask<AdmissionReviewOutcome> ReviewAsync(
-        IReadOnlyList<CompiledPolicy> policies,
-        AdmissionRequest request,
-        NamespaceLabels namespaceLabels,
-        CancellationToken cancellationToken = default) =>
-        ReviewCoreAsync(policies, request, namespaceLabels, (p, r) => PolicyEvaluator.DecideAsync(p, r, cancellationToken));
-
-    private static async ValueTask<AdmissionReviewOutcome> ReviewCoreAsync(
-        IReadOnlyList<CompiledPolicy> policies,
-        AdmissionRequest request,
-        NamespaceLabels namespaceLabels,
-        Func<CompiledPolicy, ParsedRequest, ValueTask<PolicyDecision>> decide)
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(policies);
         ArgumentNullException.ThrowIfNull(request);
@@ -75,7 +59,7 @@ public static class AdmissionEvaluator
                 continue;
             }
 
-            var decision = await decide(policy, new ParsedRequest(current)).ConfigureAwait(false);
+            var decision = PolicyEvaluator.Decide(policy, new ParsedRequest(current), cancellationToken);
             decisions.Add(decision);
             if (decision.MutatedObject is { } next)
             {
@@ -89,7 +73,7 @@ public static class AdmissionEvaluator
         {
             if (PolicyMatcher.Matches(policy.Resource, current, namespaceLabels))
             {
-                decisions.Add(await decide(policy, parsed).ConfigureAwait(false));
+                decisions.Add(PolicyEvaluator.Decide(policy, parsed, cancellationToken));
             }
         }
 

@@ -90,27 +90,6 @@ public static class PolicyEvaluator
         return ToDecision(policy, Run(policy, request, cancellationToken));
     }
 
-    /// <summary>
-    /// Evaluates on the thread pool and stops waiting when the policy's <c>timeoutSeconds</c> run out: the request is
-    /// answered under the policy's failurePolicy while the script is told to stop through its CancellationToken.
-    /// </summary>
-    public static async ValueTask<PolicyDecision> DecideAsync(CompiledPolicy policy, ParsedRequest request, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(policy);
-        using var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var timeout = TimeSpan.FromSeconds(policy.Spec.TimeoutSeconds);
-        var run = Task.Run(() => Run(policy, request, budget.Token), CancellationToken.None);
-        try
-        {
-            return ToDecision(policy, await run.WaitAsync(timeout, cancellationToken).ConfigureAwait(false));
-        }
-        catch (TimeoutException)
-        {
-            await budget.CancelAsync().ConfigureAwait(false);
-            return ToDecision(policy, TimedOut(policy));
-        }
-    }
-
     /// <summary>The request's object as a JsonNode (what a mutation is diffed against), or null.</summary>
     internal static JsonNode? ObjectNode(AdmissionRequest request) =>
         request.Object is { ValueKind: JsonValueKind.Object } o ? JsonNode.Parse(o.GetRawText()) : null;
@@ -120,7 +99,7 @@ public static class PolicyEvaluator
         new($"evaluation stopped: {budget.Explain()}", TimedOut: budget.Stopped == BudgetStop.Time, exception);
 
     private static PolicyVerdict.Failed TimedOut(CompiledPolicy policy) =>
-        new($"evaluation did not finish within timeoutSeconds ({policy.Spec.TimeoutSeconds}s)", TimedOut: true, null);
+        new($"evaluation stopped: it ran past its time budget (timeoutSeconds: {policy.Spec.TimeoutSeconds})", TimedOut: true, null);
 
     public static PolicyDecision ToDecision(CompiledPolicy policy, PolicyVerdict verdict)
     {

@@ -328,6 +328,9 @@ internal sealed class SandboxAnalyzer
         }
     }
 
+    private static bool CannotHoldCycle(ITypeSymbol type) =>
+        type.IsUnmanagedType || type.SpecialType == SpecialType.System_String;
+
     private void CheckRecord(RecordDeclarationSyntax record)
     {
         if (_model.GetDeclaredSymbol(record) is not { } type)
@@ -345,6 +348,11 @@ internal sealed class SandboxAnalyzer
 
             switch (member)
             {
+                // A record struct's own numbers and strings cannot hold a cycle (positional record structs are mutable
+                // by default, and Point(int X, int Y) is the commonest record there is).
+                case IPropertySymbol { IsStatic: false } p when type.IsValueType && CannotHoldCycle(p.Type):
+                case IFieldSymbol { IsStatic: false } f when type.IsValueType && CannotHoldCycle(f.Type):
+                    break;
                 case IPropertySymbol { IsStatic: false, SetMethod: { IsInitOnly: false } } property:
                     Add(location, OwnName(property) + " { set; }", ApiAllowList.MutableRecord);
                     break;

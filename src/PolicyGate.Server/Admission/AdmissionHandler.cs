@@ -64,7 +64,9 @@ internal sealed class AdmissionHandler(
 
         // Without a cluster connection a namespace's labels are unknown: namespaceSelector sees only the
         // kubernetes.io/metadata.name label every namespace has. (Per-policy webhooks are pre-filtered by the API server.)
-        var outcome = await AdmissionEvaluator.ReviewAsync(policies, request, _ => null, context.RequestAborted).ConfigureAwait(false);
+        // Policies run inline on the request's thread: the budget checks woven into every script stop one that runs
+        // past its timeoutSeconds (or its memory or stack), and an aborted request stops it too.
+        var outcome = AdmissionEvaluator.Review(policies, request, _ => null, context.RequestAborted);
         var elapsed = watch.Elapsed;
         var response = outcome.Response;
         if (endpoint == AdmissionEndpoint.Validate)

@@ -212,7 +212,7 @@ public sealed class BudgetWeaverTests
     }
 
     [Fact]
-    public void Compile_Finalizer_RefusedNamingItsLine()
+    public void Compile_Finalizer_RefusedNamingItsLine_BeforeWeaving()
     {
         var result = TestPolicies.Load("""
             apiVersion: policygate.io/v1
@@ -228,8 +228,10 @@ public sealed class BudgetWeaverTests
                 }
             """);
 
+        // The allow-list refuses it first (PG1015); the weaver's own refusal (PG2001) is the backstop if it ever did not.
         var error = Assert.Single(result.Errors).ToString();
-        Assert.Contains("(4,5): error PG2001: finalizers (~Leaky) are not allowed in policy scripts", error, StringComparison.Ordinal);
+        Assert.Contains("(4,6): error PG1015: '~Leaky()'", error, StringComparison.Ordinal);
+        Assert.Contains("finalizer", error, StringComparison.Ordinal);
     }
 
     [Fact]
