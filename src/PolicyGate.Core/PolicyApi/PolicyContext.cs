@@ -91,7 +91,8 @@ public sealed class PolicyContext : IDisposable
     }
 
     /// <summary>Releases the time budget's timer, if a script asked for the token.</summary>
-    public void Dispose() => _budget?.Dispose();
+    /// <remarks>Explicit, so that it is not in scope in a script (a script could otherwise cut its own budget's timer).</remarks>
+    void IDisposable.Dispose() => _budget?.Dispose();
 
     /// <summary>The object being admitted as JSON (null on DELETE); this evaluation's own copy, free to change.</summary>
     public JsonObject? Object => _object ??= ToJsonObject(Request.Object);

@@ -39,6 +39,16 @@ public sealed class PolicyCompilerTests : IDisposable
         Assert.Contains(failed.Diagnostics, d => d.Id == "CS0103" && d.Message.Contains("Allw", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void Compile_DisposeOfTheContext_IsNotInScope()
+    {
+        // Disposing its own context would cancel the budget's timer from inside the evaluation.
+        var result = new PolicyCompiler().Compile(new ScriptSource("Dispose();\nreturn Allow();", "x.csx"));
+
+        var failed = Assert.IsType<PolicyCompilation.Failed>(result);
+        Assert.Contains(failed.Diagnostics, d => d.Id == "CS0103" && d.Message.Contains("Dispose", StringComparison.Ordinal));
+    }
+
     [Theory]
     [InlineData("#r \"System.Net.Http\"\nreturn Allow();", "PG0001")]
     [InlineData("#load \"other.csx\"\nreturn Allow();", "PG0002")]
