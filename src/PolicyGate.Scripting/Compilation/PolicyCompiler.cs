@@ -155,11 +155,7 @@ public sealed class PolicyCompiler
         // Budget weaving: budget checks in every loop, goto and call, and catch clauses that cannot catch the stop.
         // A script that does not parse is not woven: emit reports its errors as written.
         var parses = compilation.SyntaxTrees.All(t => !t.GetDiagnostics().Any(d => d.Severity == DiagnosticSeverity.Error));
-        var (woven, refusals) = parses ? BudgetWeaver.Weave(compilation) : (compilation, []);
-        if (refusals.Count > 0)
-        {
-            return ([], [], refusals.Select(r => ToDiagnostic(source, r.Location, r.Id, r.Message)).ToList());
-        }
+        var woven = parses ? BudgetWeaver.Weave(compilation) : compilation;
 
         using var pe = new MemoryStream();
         using var pdb = new MemoryStream();
@@ -197,7 +193,7 @@ public sealed class PolicyCompiler
     /// globals), built directly: <c>CSharpScript.Create</c> adds a fresh metadata reference to the globals' assembly
     /// and a new assembly loader for every script, native memory that piles up across recompiles (bench/ recompile).
     /// </summary>
-    private static CSharpCompilation CreateCompilation(ScriptSource source)
+    internal static CSharpCompilation CreateCompilation(ScriptSource source)
     {
         var tree = CSharpSyntaxTree.ParseText(SourceText.From(source.Code, Encoding.UTF8), ParseOptions, source.Origin);
         return CSharpCompilation.CreateScriptCompilation(

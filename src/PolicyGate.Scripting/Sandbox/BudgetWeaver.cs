@@ -19,8 +19,6 @@ namespace PolicyGate.Scripting.Sandbox;
 /// </remarks>
 internal sealed class BudgetWeaver : CSharpSyntaxRewriter
 {
-    public const string FinalizerRefusedId = "PG2001";
-
     private const string Budget = "global::PolicyGate.Core.Sandbox.ScriptBudget";
     private const string CaughtPrefix = "__pgCaught";
 
@@ -29,7 +27,6 @@ internal sealed class BudgetWeaver : CSharpSyntaxRewriter
         ["IsMatch", "Match", "Matches", "Replace", "Split", "Count", "EnumerateMatches", "EnumerateSplits"];
 
     private readonly SemanticModel _model;
-    private readonly List<WeaveRefusal> _refusals = [];
     private int _caught;
 
     private BudgetWeaver(SemanticModel model)
@@ -39,23 +36,20 @@ internal sealed class BudgetWeaver : CSharpSyntaxRewriter
     }
 
     /// <summary>
-    /// The compilation with every script tree woven, plus what cannot be made stoppable and is refused (finalizers).
-    /// Trees keep their file path and parse options (the script kind).
+    /// The compilation with every script tree woven. Trees keep their file path and parse options (the script kind).
+    /// What cannot be made stoppable (finalizers, static constructors) never gets here: the allow-list refuses it.
     /// </summary>
-    public static (Microsoft.CodeAnalysis.Compilation Woven, IReadOnlyList<WeaveRefusal> Refusals) Weave(Microsoft.CodeAnalysis.Compilation compilation)
+    public static Microsoft.CodeAnalysis.Compilation Weave(Microsoft.CodeAnalysis.Compilation compilation)
     {
         ArgumentNullException.ThrowIfNull(compilation);
         var woven = compilation;
-        var refusals = new List<WeaveRefusal>();
         foreach (var tree in compilation.SyntaxTrees)
         {
-            var weaver = new BudgetWeaver(compilation.GetSemanticModel(tree));
-            var root = weaver.Visit(tree.GetRoot());
-            refusals.AddRange(weaver._refusals);
+            var root = new BudgetWeaver(compilation.GetSemanticModel(tree)).Visit(tree.GetRoot());
             woven = woven.ReplaceSyntaxTree(tree, tree.WithRootAndOptions(root, tree.Options));
         }
 
-        return (woven, refusals);
+        return woven;
     }
 
     // ---- top level -------------------------------------------------------------------------------------------
@@ -243,16 +237,6 @@ internal sealed class BudgetWeaver : CSharpSyntaxRewriter
         return constructor.ExpressionBody is { } arrow
             ? constructor.WithExpressionBody(null).WithSemicolonToken(default).WithBody(ToBlock(arrow, constructor.SemicolonToken, returnsValue: false))
             : constructor;
-    }
-
-    /// <summary>A finalizer runs on the finalizer thread, where no budget is installed: refused, not woven.</summary>
-    public override SyntaxNode? VisitDestructorDeclaration(DestructorDeclarationSyntax node)
-    {
-        _refusals.Add(new WeaveRefusal(
-            node.TildeToken.GetLocation(),
-            FinalizerRefusedId,
-            $"finalizers (~{node.Identifier.ValueText}) are not allowed in policy scripts: they run on the runtime's finalizer thread, outside any evaluation and its budget"));
-        return base.VisitDestructorDeclaration(node);
     }
 
     public override SyntaxNode? VisitAccessorDeclaration(AccessorDeclarationSyntax node)
