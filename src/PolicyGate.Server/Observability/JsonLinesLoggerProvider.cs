@@ -112,12 +112,9 @@ public sealed class JsonLinesLoggerProvider : ILoggerProvider
                 _output.Write(line);
                 wrote = true;
             }
-            catch (IOException)
+            catch (Exception ex) when (IsOutputFailure(ex))
             {
                 // A closed or full output must not take the server down; the line is lost, the server keeps answering.
-            }
-            catch (ObjectDisposedException)
-            {
             }
         }
 
@@ -127,14 +124,13 @@ public sealed class JsonLinesLoggerProvider : ILoggerProvider
             {
                 _output.Flush();
             }
-            catch (IOException)
-            {
-            }
-            catch (ObjectDisposedException)
+            catch (Exception ex) when (IsOutputFailure(ex))
             {
             }
         }
     }
+
+    private static bool IsOutputFailure(Exception exception) => exception is IOException or ObjectDisposedException;
 
     private byte[] Format<TState>(string category, LogLevel level, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
     {
