@@ -12,8 +12,11 @@ public interface IPolicyProgram
     /// <summary>SHA-256 of the source (hex), identifying the compiled code.</summary>
     string Hash { get; }
 
-    /// <summary>Binds a policy's settings to the settings type the script declares, reporting every bad setting by name.</summary>
-    SettingsBinding BindSettings(JsonObject? settings);
+    /// <summary>
+    /// Binds a policy's settings to the settings type the script declares, reporting every bad setting by name; the
+    /// script's own settings code (e.g. <c>Validate()</c>) runs under a budget of <paramref name="timeBudget"/>.
+    /// </summary>
+    SettingsBinding BindSettings(JsonObject? settings, TimeSpan timeBudget);
 
     /// <summary>Runs the script once. Exceptions thrown by the script surface as <see cref="PolicyRuntimeException"/>.</summary>
     PolicyResult? Run(PolicyContext context);

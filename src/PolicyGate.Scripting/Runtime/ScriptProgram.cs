@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Reflection;
 using System.Runtime.ExceptionServices;
 using System.Text.Json.Nodes;
-using PolicyGate.Core.Api.V1;
 using PolicyGate.Core.Evaluation;
 using PolicyGate.Core.PolicyApi;
 using PolicyGate.Scripting.Sandbox;
@@ -84,10 +83,6 @@ public sealed class ScriptProgram : IPolicyProgram
         }
     }
 
-    public SettingsBinding BindSettings(JsonObject? settings) =>
-        BindSettings(settings, TimeSpan.FromSeconds(PolicySpec.DefaultTimeoutSeconds));
-
-    /// <summary>Binds settings, running the script's Settings code under a budget of <paramref name="timeBudget"/>.</summary>
     public SettingsBinding BindSettings(JsonObject? settings, TimeSpan timeBudget) =>
         _settingsBinder?.Bind(settings, timeBudget) ?? SettingsBinding.Success(null);
 

@@ -14,7 +14,7 @@ public class PolicySnapshotTests
     {
         public string Hash => hash;
 
-        public SettingsBinding BindSettings(JsonObject? settings) => SettingsBinding.Success(null);
+        public SettingsBinding BindSettings(JsonObject? settings, TimeSpan timeBudget) => SettingsBinding.Success(null);
 
         public PolicyResult? Run(PolicyContext context) => null;
     }
