@@ -37,7 +37,7 @@ internal static class RunCommand
 
     private static int Execute(string[] policyPaths, string requestPath, CliConsole console)
     {
-        var review = ReadReview(requestPath, console, out var readError);
+        using var review = ReadReview(requestPath, console, out var readError);
         if (review is null)
         {
             console.Error.WriteLine($"error: {requestPath}: {readError}");
@@ -49,10 +49,10 @@ internal static class RunCommand
             return ExitCodes.InputError;
         }
 
-        var outcome = AdmissionEvaluator.Review(policies, review.Request!, _ => null);
+        var outcome = AdmissionEvaluator.Review(policies, review.Request, _ => null);
         var answer = new AdmissionReview
         {
-            ApiVersion = review.ApiVersion,
+            ApiVersion = review.Review.ApiVersion,
             Kind = AdmissionReview.KindName,
             Response = outcome.Response,
         };
@@ -60,13 +60,12 @@ internal static class RunCommand
         return outcome.Response.Allowed ? ExitCodes.Success : ExitCodes.Denied;
     }
 
-    private static AdmissionReview? ReadReview(string path, CliConsole console, out string? error)
+    private static AdmissionReviewDocument? ReadReview(string path, CliConsole console, out string? error)
     {
-        error = null;
-        string text;
+        byte[] json;
         try
         {
-            text = path == "-" ? console.In.ReadToEnd() : File.ReadAllText(path);
+            json = path == "-" ? System.Text.Encoding.UTF8.GetBytes(console.In.ReadToEnd()) : File.ReadAllBytes(path);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -74,29 +73,6 @@ internal static class RunCommand
             return null;
         }
 
-        AdmissionReview? review;
-        try
-        {
-            review = JsonSerializer.Deserialize<AdmissionReview>(text, AdmissionJson.Options);
-        }
-        catch (JsonException ex)
-        {
-            error = $"not a valid AdmissionReview JSON (line {ex.LineNumber + 1}, {ex.Path}): {ex.Message.Split(" Path:")[0]}";
-            return null;
-        }
-
-        if (review is null || review.Kind != AdmissionReview.KindName || review.ApiVersion != AdmissionReview.ApiVersionV1)
-        {
-            error = $"expected kind AdmissionReview with apiVersion {AdmissionReview.ApiVersionV1}";
-            return null;
-        }
-
-        if (review.Request is null || string.IsNullOrEmpty(review.Request.Uid))
-        {
-            error = "the AdmissionReview has no request, or the request has no uid";
-            return null;
-        }
-
-        return review;
+        return AdmissionReviewDocument.TryParse(json, out var review, out error) ? review : null;
     }
 }

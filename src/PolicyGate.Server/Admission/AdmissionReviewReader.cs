@@ -1,4 +1,5 @@
-using System.Text.Json;
+using System.Buffers;
+using System.IO.Pipelines;
 using Microsoft.AspNetCore.Http;
 using PolicyGate.Core.Admission;
 
@@ -7,10 +8,13 @@ namespace PolicyGate.Server.Admission;
 /// <summary>Reads and checks an AdmissionReview body; every problem becomes a status code and a clear message.</summary>
 internal static class AdmissionReviewReader
 {
-    public static async Task<(AdmissionReview? Review, int Status, string? Error)> ReadAsync(HttpRequest request, long maxBytes, CancellationToken cancellationToken)
+    /// <summary>
+    /// The parsed review (dispose it once the answer is written: the request's object is an element of it), or the
+    /// status and message to reject the body with.
+    /// </summary>
+    public static async Task<(AdmissionReviewDocument? Review, int Status, string? Error)> ReadAsync(HttpRequest request, long maxBytes, CancellationToken cancellationToken)
     {
-        if (request.ContentType is not { } contentType ||
-            !contentType.Split(';')[0].Trim().Equals("application/json", StringComparison.OrdinalIgnoreCase))
+        if (request.ContentType is not { } contentType || !IsJson(contentType))
         {
             return (null, StatusCodes.Status400BadRequest, $"Content-Type must be application/json, got \"{request.ContentType}\"");
         }
@@ -20,58 +24,55 @@ internal static class AdmissionReviewReader
             return (null, StatusCodes.Status413PayloadTooLarge, $"the body is {request.ContentLength} bytes; at most {maxBytes} are accepted");
         }
 
-        var body = await ReadLimitedAsync(request.Body, maxBytes, cancellationToken).ConfigureAwait(false);
+        var body = await ReadLimitedAsync(request.BodyReader, maxBytes, cancellationToken).ConfigureAwait(false);
         if (body is null)
         {
             return (null, StatusCodes.Status413PayloadTooLarge, $"the body is larger than the {maxBytes} bytes accepted");
         }
 
-        AdmissionReview? review;
-        try
-        {
-            review = JsonSerializer.Deserialize<AdmissionReview>(body, AdmissionJson.Options);
-        }
-        catch (JsonException ex)
-        {
-            var where = ex.LineNumber is { } line ? $" (line {line + 1}, byte {ex.BytePositionInLine + 1})" : "";
-            return (null, StatusCodes.Status400BadRequest, $"the body is not a valid AdmissionReview JSON{where}: {ex.Message.Split(" Path:")[0]}");
-        }
-
-        if (review is null || review.Kind != AdmissionReview.KindName || review.ApiVersion != AdmissionReview.ApiVersionV1)
-        {
-            return (null, StatusCodes.Status400BadRequest,
-                $"expected kind AdmissionReview with apiVersion {AdmissionReview.ApiVersionV1}, got kind \"{review?.Kind}\" apiVersion \"{review?.ApiVersion}\"");
-        }
-
-        if (review.Request is null)
-        {
-            return (null, StatusCodes.Status400BadRequest, "the AdmissionReview has no request");
-        }
-
-        if (string.IsNullOrEmpty(review.Request.Uid))
-        {
-            return (null, StatusCodes.Status400BadRequest, "request.uid is required (the response must echo it)");
-        }
-
-        return (review, StatusCodes.Status200OK, null);
+        return AdmissionReviewDocument.TryParse(body, out var review, out var error)
+            ? (review, StatusCodes.Status200OK, null)
+            : (null, StatusCodes.Status400BadRequest, error);
     }
 
-    /// <summary>The body, or null when it is longer than <paramref name="maxBytes"/> (chunked bodies have no length up front).</summary>
-    private static async Task<byte[]?> ReadLimitedAsync(Stream body, long maxBytes, CancellationToken cancellationToken)
+    /// <summary><c>application/json</c>, with or without parameters such as <c>; charset=utf-8</c>.</summary>
+    private static bool IsJson(string contentType)
     {
-        using var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        int read;
-        while ((read = await body.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+        var mediaType = contentType.AsSpan();
+        var semicolon = mediaType.IndexOf(';');
+        return (semicolon < 0 ? mediaType : mediaType[..semicolon]).Trim().Equals("application/json", StringComparison.OrdinalIgnoreCase);
+    }
+
+    /// <summary>
+    /// The whole body in one array of its own (it backs the parsed document until the answer is written), or null when
+    /// it is longer than <paramref name="maxBytes"/> (chunked bodies have no length up front).
+    /// </summary>
+    private static async Task<byte[]?> ReadLimitedAsync(PipeReader body, long maxBytes, CancellationToken cancellationToken)
+    {
+        while (true)
         {
-            if (buffer.Length + read > maxBytes)
+            var result = await body.ReadAsync(cancellationToken).ConfigureAwait(false);
+            var buffer = result.Buffer;
+            if (buffer.Length > maxBytes)
             {
+                body.AdvanceTo(buffer.End);
                 return null;
             }
 
-            buffer.Write(chunk, 0, read);
-        }
+            if (result.IsCanceled)
+            {
+                throw new OperationCanceledException("reading the request body was canceled");
+            }
 
-        return buffer.ToArray();
+            if (result.IsCompleted)
+            {
+                var bytes = buffer.ToArray();
+                body.AdvanceTo(buffer.End);
+                return bytes;
+            }
+
+            // Nothing consumed, everything examined: the next read returns this and more.
+            body.AdvanceTo(buffer.Start, buffer.End);
+        }
     }
 }

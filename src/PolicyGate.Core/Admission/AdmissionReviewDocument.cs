@@ -1,0 +1,325 @@
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Text.Json;
+
+namespace PolicyGate.Core.Admission;
+
+/// <summary>
+/// An AdmissionReview read from its JSON in one parse: the <see cref="AdmissionRequest"/>'s <c>object</c>,
+/// <c>oldObject</c> and <c>options</c> are elements of this document, not copies, so they are valid only until the
+/// document is disposed (an element used after that throws <see cref="ObjectDisposedException"/>; it never sees other
+/// bytes). The webhook server parses each request body this way and disposes the document once it has answered.
+/// </summary>
+public sealed class AdmissionReviewDocument : IDisposable
+{
+    private readonly JsonDocument _document;
+
+    private AdmissionReviewDocument(JsonDocument document, AdmissionReview review)
+    {
+        _document = document;
+        Review = review;
+    }
+
+    /// <summary>An <c>admission.k8s.io/v1</c> AdmissionReview with a request that has a uid.</summary>
+    public AdmissionReview Review { get; }
+
+    public AdmissionRequest Request => Review.Request!;
+
+    /// <summary>
+    /// Parses and checks an AdmissionReview. On failure <paramref name="error"/> says what is wrong and where (the
+    /// JSON line and byte of a syntax error, or the field, such as <c>request.userInfo.groups</c>).
+    /// </summary>
+    /// <param name="utf8">The JSON; it must not change until the document is disposed.</param>
+    public static bool TryParse(ReadOnlyMemory<byte> utf8, out AdmissionReviewDocument? document, out string? error)
+    {
+        document = null;
+        if (utf8.Span.StartsWith("\uFEFF"u8))
+        {
+            utf8 = utf8[3..]; // a byte order mark, as editors on Windows write it
+        }
+
+        JsonDocument json;
+        try
+        {
+            json = JsonDocument.Parse(utf8, new JsonDocumentOptions { MaxDepth = 256 });
+        }
+        catch (JsonException ex)
+        {
+            var where = ex.LineNumber is { } line ? $" (line {line + 1}, byte {ex.BytePositionInLine + 1})" : "";
+            error = $"the body is not a valid AdmissionReview JSON{where}: {ex.Message.Split(" LineNumber:")[0]}";
+            return false;
+        }
+
+        try
+        {
+            var review = ReadReview(json.RootElement);
+            if (review.Kind != AdmissionReview.KindName || review.ApiVersion != AdmissionReview.ApiVersionV1)
+            {
+                error = $"expected kind AdmissionReview with apiVersion {AdmissionReview.ApiVersionV1}, got kind \"{review.Kind}\" apiVersion \"{review.ApiVersion}\"";
+            }
+            else if (review.Request is null)
+            {
+                error = "the AdmissionReview has no request";
+            }
+            else if (string.IsNullOrEmpty(review.Request.Uid))
+            {
+                error = "request.uid is required (the response must echo it)";
+            }
+            else
+            {
+                document = new AdmissionReviewDocument(json, review);
+                error = null;
+                return true;
+            }
+        }
+        catch (FormatException ex)
+        {
+            error = $"the body is not a valid AdmissionReview JSON: {ex.Message}";
+        }
+
+        json.Dispose();
+        return false;
+    }
+
+    public void Dispose() => _document.Dispose();
+
+    private static AdmissionReview ReadReview(JsonElement root)
+    {
+        Expect(root, JsonValueKind.Object, "the body");
+        var review = new AdmissionReview();
+        foreach (var property in root.EnumerateObject())
+        {
+            var value = property.Value;
+            switch (Field(property, "apiVersion", "kind", "request"))
+            {
+                case 0: review.ApiVersion = String(value, "apiVersion"); break;
+                case 1: review.Kind = String(value, "kind"); break;
+                case 2: review.Request = value.ValueKind == JsonValueKind.Null ? null : ReadRequest(value); break;
+                default: break; // a response (never sent by the API server) or another field: not ours to read
+            }
+        }
+
+        return review;
+    }
+
+    private static AdmissionRequest ReadRequest(JsonElement element)
+    {
+        Expect(element, JsonValueKind.Object, "request");
+        var request = new AdmissionRequest();
+        foreach (var property in element.EnumerateObject())
+        {
+            var value = property.Value;
+            switch (Field(property, RequestFields))
+            {
+                case 0: request.Uid = String(value, "request.uid") ?? ""; break;
+                case 1: request.Kind = ReadKind(value, "request.kind") ?? new GroupVersionKind(); break;
+                case 2: request.Resource = ReadResource(value, "request.resource") ?? new GroupVersionResource(); break;
+                case 3: request.SubResource = String(value, "request.subResource"); break;
+                case 4: request.RequestKind = ReadKind(value, "request.requestKind"); break;
+                case 5: request.RequestResource = ReadResource(value, "request.requestResource"); break;
+                case 6: request.RequestSubResource = String(value, "request.requestSubResource"); break;
+                case 7: request.Name = String(value, "request.name"); break;
+                case 8: request.Namespace = String(value, "request.namespace"); break;
+                case 9: request.Operation = String(value, "request.operation") ?? ""; break;
+                case 10: request.UserInfo = ReadUserInfo(value) ?? new UserInfo(); break;
+                case 11: request.Object = Element(value); break;
+                case 12: request.OldObject = Element(value); break;
+                case 13: request.DryRun = Boolean(value, "request.dryRun"); break;
+                case 14: request.Options = Element(value); break;
+                default: (request.ExtensionData ??= new Dictionary<string, JsonElement>(StringComparer.Ordinal))[property.Name] = value; break;
+            }
+        }
+
+        return request;
+    }
+
+    private static readonly string[] RequestFields =
+    [
+        "uid", "kind", "resource", "subResource", "requestKind", "requestResource", "requestSubResource", "name", "namespace",
+        "operation", "userInfo", "object", "oldObject", "dryRun", "options",
+    ];
+
+    private static GroupVersionKind? ReadKind(JsonElement element, string path)
+    {
+        if (element.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        Expect(element, JsonValueKind.Object, path);
+        var kind = new GroupVersionKind();
+        foreach (var property in element.EnumerateObject())
+        {
+            switch (Field(property, "group", "version", "kind"))
+            {
+                case 0: kind.Group = String(property.Value, path + ".group") ?? ""; break;
+                case 1: kind.Version = String(property.Value, path + ".version") ?? ""; break;
+                case 2: kind.Kind = String(property.Value, path + ".kind") ?? ""; break;
+                default: break;
+            }
+        }
+
+        return kind;
+    }
+
+    private static GroupVersionResource? ReadResource(JsonElement element, string path)
+    {
+        if (element.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        Expect(element, JsonValueKind.Object, path);
+        var resource = new GroupVersionResource();
+        foreach (var property in element.EnumerateObject())
+        {
+            switch (Field(property, "group", "version", "resource"))
+            {
+                case 0: resource.Group = String(property.Value, path + ".group") ?? ""; break;
+                case 1: resource.Version = String(property.Value, path + ".version") ?? ""; break;
+                case 2: resource.Resource = String(property.Value, path + ".resource") ?? ""; break;
+                default: break;
+            }
+        }
+
+        return resource;
+    }
+
+    private static UserInfo? ReadUserInfo(JsonElement element)
+    {
+        if (element.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        Expect(element, JsonValueKind.Object, "request.userInfo");
+        var user = new UserInfo();
+        foreach (var property in element.EnumerateObject())
+        {
+            var value = property.Value;
+            switch (Field(property, "username", "uid", "groups", "extra"))
+            {
+                case 0: user.Username = String(value, "request.userInfo.username"); break;
+                case 1: user.Uid = String(value, "request.userInfo.uid"); break;
+                case 2: user.Groups = Strings(value, "request.userInfo.groups"); break;
+                case 3: user.Extra = ReadExtra(value); break;
+                default: (user.ExtensionData ??= new Dictionary<string, JsonElement>(StringComparer.Ordinal))[property.Name] = value; break;
+            }
+        }
+
+        return user;
+    }
+
+    private static Dictionary<string, IList<string>>? ReadExtra(JsonElement element)
+    {
+        if (element.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        Expect(element, JsonValueKind.Object, "request.userInfo.extra");
+        var extra = new Dictionary<string, IList<string>>(StringComparer.Ordinal);
+        foreach (var property in element.EnumerateObject())
+        {
+            var name = property.Name;
+            extra[name] = Strings(property.Value, $"request.userInfo.extra[\"{name}\"]") ?? [];
+        }
+
+        return extra;
+    }
+
+    private static List<string>? Strings(JsonElement element, string path)
+    {
+        if (element.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        Expect(element, JsonValueKind.Array, path);
+        var list = new List<string>(element.GetArrayLength());
+        var i = 0;
+        foreach (var item in element.EnumerateArray())
+        {
+            list.Add(String(item, $"{path}[{i}]") ?? throw new FormatException($"{path}[{i}] must be a string, not null"));
+            i++;
+        }
+
+        return list;
+    }
+
+    private static string? String(JsonElement element, string path) => element.ValueKind switch
+    {
+        JsonValueKind.String => element.GetString(),
+        JsonValueKind.Null => null,
+        _ => throw new FormatException($"{path} must be a string, not {Describe(element)}"),
+    };
+
+    private static bool? Boolean(JsonElement element, string path) => element.ValueKind switch
+    {
+        JsonValueKind.True => true,
+        JsonValueKind.False => false,
+        JsonValueKind.Null => null,
+        _ => throw new FormatException($"{path} must be true or false, not {Describe(element)}"),
+    };
+
+    /// <summary>An embedded object as it is (an element of the document); JSON null is no object.</summary>
+    private static JsonElement? Element(JsonElement element) => element.ValueKind == JsonValueKind.Null ? null : element;
+
+    private static void Expect(JsonElement element, JsonValueKind kind, string path)
+    {
+        if (element.ValueKind != kind)
+        {
+            throw new FormatException($"{path} must be {(kind == JsonValueKind.Object ? "an object" : "an array")}, not {Describe(element)}");
+        }
+    }
+
+    private static string Describe(JsonElement element) => element.ValueKind switch
+    {
+        JsonValueKind.Object => "an object",
+        JsonValueKind.Array => "an array",
+        JsonValueKind.String => "a string",
+        JsonValueKind.Number => "a number",
+        JsonValueKind.True or JsonValueKind.False => "a boolean",
+        _ => "null",
+    };
+
+    /// <summary>
+    /// The index of the property's name in <paramref name="names"/>, or -1. Names are matched as the API server writes
+    /// them, and otherwise without regard to case (as System.Text.Json's web defaults read them).
+    /// </summary>
+    private static int Field(JsonProperty property, params ReadOnlySpan<string> names)
+    {
+        var raw = JsonMarshal.GetRawUtf8PropertyName(property);
+        if (raw.IndexOf((byte)'\\') >= 0)
+        {
+            var unescaped = property.Name;
+            for (var i = 0; i < names.Length; i++)
+            {
+                if (string.Equals(names[i], unescaped, StringComparison.OrdinalIgnoreCase))
+                {
+                    return i;
+                }
+            }
+
+            return -1;
+        }
+
+        for (var i = 0; i < names.Length; i++)
+        {
+            if (Ascii.Equals(raw, names[i]))
+            {
+                return i;
+            }
+        }
+
+        for (var i = 0; i < names.Length; i++)
+        {
+            if (Ascii.EqualsIgnoreCase(raw, names[i]))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+}
