@@ -18,12 +18,20 @@ public sealed class PolicySnapshot
         Statuses = statuses;
         Version = version;
         _byName = policies.ToDictionary(p => p.Name, StringComparer.Ordinal);
+        Validating = [.. policies.Where(p => !p.Spec.Mutating)];
+        Mutating = [.. policies.Where(p => p.Spec.Mutating)];
     }
 
     public static PolicySnapshot Empty { get; } = new([], [], 0);
 
     /// <summary>The serving policies, ordered by name.</summary>
     public IReadOnlyList<CompiledPolicy> Policies { get; }
+
+    /// <summary>The serving policies with <c>mutating: false</c>, in <see cref="Policies"/>' order: what <c>POST /validate</c> runs.</summary>
+    public IReadOnlyList<CompiledPolicy> Validating { get; }
+
+    /// <summary>The serving policies with <c>mutating: true</c>, in <see cref="Policies"/>' order: what <c>POST /mutate</c> runs.</summary>
+    public IReadOnlyList<CompiledPolicy> Mutating { get; }
 
     public IReadOnlyList<PolicyStatus> Statuses { get; }
 

@@ -48,37 +48,45 @@ internal sealed class AdmissionHandler(
         }
         else
         {
-            var mutating = endpoint == AdmissionEndpoint.Mutate;
-            policies = snapshot.Policies.Where(p => p.Spec.Mutating == mutating).ToList();
+            policies = endpoint == AdmissionEndpoint.Mutate ? snapshot.Mutating : snapshot.Validating;
         }
 
-        var (review, status, error) = await AdmissionReviewReader.ReadAsync(context.Request, _maxBytes, context.RequestAborted).ConfigureAwait(false);
-        if (review is null)
+        var (document, status, error) = await AdmissionReviewReader.ReadAsync(context.Request, _maxBytes, context.RequestAborted).ConfigureAwait(false);
+        if (document is null)
         {
             await RejectAsync(context, status, error!).ConfigureAwait(false);
             return;
         }
 
-        var request = review.Request!;
-        var watch = Stopwatch.StartNew();
-
-        // Without a cluster connection a namespace's labels are unknown: namespaceSelector sees only the
-        // kubernetes.io/metadata.name label every namespace has. (Per-policy webhooks are pre-filtered by the API server.)
-        // Policies run inline on the request's thread: the budget checks woven into every script stop one that runs
-        // past its timeoutSeconds (or its memory or stack), and an aborted request stops it too.
-        var outcome = AdmissionEvaluator.Review(policies, request, _ => null, context.RequestAborted);
-        var elapsed = watch.Elapsed;
-        var response = outcome.Response;
-        if (endpoint == AdmissionEndpoint.Validate)
+        // The request's object is an element of the document: it stays alive until the answer is written.
+        using (document)
         {
-            response.Patch = null;
-            response.PatchType = null;
+            var request = document.Request;
+            var started = Stopwatch.GetTimestamp();
+
+            // Without a cluster connection a namespace's labels are unknown: namespaceSelector sees only the
+            // kubernetes.io/metadata.name label every namespace has. (Per-policy webhooks are pre-filtered by the API server.)
+            // Policies run inline on the request's thread: the budget checks woven into every script stop one that runs
+            // past its timeoutSeconds (or its memory or stack), and an aborted request stops it too.
+            var outcome = AdmissionEvaluator.Review(policies, request, _ => null, context.RequestAborted);
+            var elapsed = Stopwatch.GetElapsedTime(started);
+            var response = outcome.Response;
+            if (endpoint == AdmissionEndpoint.Validate)
+            {
+                response.Patch = null;
+                response.PatchType = null;
+            }
+
+            Report(request, outcome.Decisions, elapsed);
+            var answer = new AdmissionReview { ApiVersion = document.Review.ApiVersion, Kind = AdmissionReview.KindName, Response = response };
+            context.Response.ContentType = "application/json";
+            using (var writer = new Utf8JsonWriter(context.Response.BodyWriter))
+            {
+                JsonSerializer.Serialize(writer, answer, AdmissionJson.Options);
+            }
         }
 
-        Report(request, outcome.Decisions, elapsed);
-        var answer = new AdmissionReview { ApiVersion = review.ApiVersion, Kind = AdmissionReview.KindName, Response = response };
-        context.Response.ContentType = "application/json";
-        await JsonSerializer.SerializeAsync(context.Response.Body, answer, AdmissionJson.Options, context.RequestAborted).ConfigureAwait(false);
+        await context.Response.BodyWriter.FlushAsync(context.RequestAborted).ConfigureAwait(false);
     }
 
     private void Report(AdmissionRequest request, IReadOnlyList<PolicyDecision> decisions, TimeSpan elapsed)

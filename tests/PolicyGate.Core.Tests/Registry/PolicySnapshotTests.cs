@@ -19,8 +19,17 @@ public class PolicySnapshotTests
         public PolicyResult? Run(PolicyContext context) => null;
     }
 
-    private static CompiledPolicy Policy(string name, string hash) =>
-        new(new PolicyResource(PolicyKind.ClusterAdmissionPolicy, name, null, new PolicySpec { Script = hash }, $"{name}.yaml#1"), new FakeProgram(hash), null);
+    private static CompiledPolicy Policy(string name, string hash, bool mutating = false) =>
+        new(new PolicyResource(PolicyKind.ClusterAdmissionPolicy, name, null, new PolicySpec { Script = hash, Mutating = mutating }, $"{name}.yaml#1"), new FakeProgram(hash), null);
+
+    [Fact]
+    public void ValidatingAndMutating_SplitTheServingPolicies_InNameOrder()
+    {
+        var snapshot = PolicySnapshot.Empty.Next([Policy("d", "h", mutating: true), Policy("c", "h"), Policy("b", "h", mutating: true), Policy("a", "h")], [], T0);
+
+        Assert.Equal(["a", "c"], snapshot.Validating.Select(p => p.Name));
+        Assert.Equal(["b", "d"], snapshot.Mutating.Select(p => p.Name));
+    }
 
     [Fact]
     public void Next_NewAndChangedPolicies_ServeAndAreReady()
