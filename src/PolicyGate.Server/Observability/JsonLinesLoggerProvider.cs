@@ -141,6 +141,22 @@ public sealed class JsonLinesLoggerProvider : ILoggerProvider
         writer.WriteNumber("EventId", eventId.Id);
         writer.WriteString("LogLevel", LevelName(level));
         writer.WriteString("Category", category);
+        if (state is IJsonLogState record && record.TryFormatMessage(buffer.Message, out var length))
+        {
+            // A record that writes itself: no message string, no boxed values.
+            writer.WriteString("Message", buffer.Message.AsSpan(0, length));
+            if (exception is not null)
+            {
+                writer.WriteString("Exception", exception.ToString());
+            }
+
+            writer.WriteStartObject("State");
+            record.WriteFields(writer);
+            writer.WriteEndObject();
+            writer.WriteEndObject();
+            return buffer.Finish();
+        }
+
         writer.WriteString("Message", formatter(state, exception));
         if (exception is not null)
         {
@@ -227,8 +243,12 @@ public sealed class JsonLinesLoggerProvider : ILoggerProvider
         private readonly ArrayBufferWriter<byte> _bytes = new(512);
         private readonly Utf8JsonWriter _writer;
 
+        /// <summary>Where an <see cref="IJsonLogState"/> formats its message (a longer one takes the generic path).</summary>
+        public char[] Message { get; }
+
         public LineBuffer()
         {
+            Message = new char[1024];
             _writer = new Utf8JsonWriter(_bytes, WriterOptions);
         }
 

@@ -5,6 +5,8 @@ namespace PolicyGate.Server.Observability;
 /// <summary>Every log message of the server, with stable event ids (1xxx: Server). Placeholders follow the glossary in STYLE.md.</summary>
 internal static partial class Log
 {
+    private static readonly EventId DecisionEvent = new(1010, nameof(Decision));
+
     [LoggerMessage(1001, LogLevel.Information, "Policy {PolicyName} loaded from {Source} (script {Revision})")]
     public static partial void PolicyLoaded(ILogger logger, string policyName, string source, string revision);
 
@@ -26,8 +28,14 @@ internal static partial class Log
     [LoggerMessage(1007, LogLevel.Warning, "Policies are compiled without the disk cache: {Error}")]
     public static partial void CompileCacheUnusable(ILogger logger, string error);
 
-    [LoggerMessage(1010, LogLevel.Information, "Decision {Decision} by {PolicyName} for {AdmissionUid} {Operation} {Kind} {Namespace}/{Name} in {LatencyMs:F3} ms")]
-    public static partial void Decision(ILogger logger, string decision, string policyName, string admissionUid, string operation, string kind, string? @namespace, string? name, double latencyMs);
+    /// <summary>The line for each policy's decision on a request (the hottest log line: see <see cref="DecisionLogEntry"/>).</summary>
+    public static void Decision(ILogger logger, string decision, string policyName, string admissionUid, string operation, string kind, string? @namespace, string? name, double latencyMs)
+    {
+        if (logger.IsEnabled(LogLevel.Information))
+        {
+            logger.Log(LogLevel.Information, DecisionEvent, new DecisionLogEntry(decision, policyName, admissionUid, operation, kind, @namespace, name, latencyMs), null, DecisionLogEntry.Format);
+        }
+    }
 
     [LoggerMessage(1011, LogLevel.Warning, "Policy {PolicyName} failed on {AdmissionUid}: {Error}")]
     public static partial void PolicyEvaluationFailed(ILogger logger, string policyName, string admissionUid, string error);
