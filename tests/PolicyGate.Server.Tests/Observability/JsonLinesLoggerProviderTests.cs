@@ -35,6 +35,35 @@ public class JsonLinesLoggerProviderTests
     }
 
     [Fact]
+    public void Decision_ThroughAnotherProvider_SameMessageAndFields()
+    {
+        var captured = new CapturingLogger();
+
+        Log.Decision(captured, "denied", "required-labels", "uid-1", "CREATE", "Pod", null, "web", 0.25);
+
+        Assert.Equal("Decision denied by required-labels for uid-1 CREATE Pod /web in 0.250 ms", captured.Message);
+        Assert.Equal(1010, captured.EventId.Id);
+        Assert.Contains(new KeyValuePair<string, object?>("LatencyMs", 0.25), captured.State!);
+        Assert.Contains(new KeyValuePair<string, object?>("Namespace", null), captured.State!);
+        Assert.Contains(new KeyValuePair<string, object?>("{OriginalFormat}", "Decision {Decision} by {PolicyName} for {AdmissionUid} {Operation} {Kind} {Namespace}/{Name} in {LatencyMs:F3} ms"), captured.State!);
+    }
+
+    [Fact]
+    public void Decision_MessageLongerThanTheLineBuffer_IsWrittenWhole()
+    {
+        var output = new MemoryStream();
+        var name = new string('n', 3000);
+        using (var provider = new JsonLinesLoggerProvider(output, new FixedClock(Now)))
+        {
+            Log.Decision(provider.CreateLogger("test"), "allowed", "p", "uid-1", "CREATE", "Pod", "ns", name, 1);
+        }
+
+        using var json = JsonDocument.Parse(Assert.Single(Lines(output)));
+        Assert.EndsWith($"ns/{name} in 1.000 ms", json.RootElement.GetProperty("Message").GetString(), StringComparison.Ordinal);
+        Assert.Equal(name, json.RootElement.GetProperty("State").GetProperty("Name").GetString());
+    }
+
+    [Fact]
     public void Exception_IsWrittenWithItsStackTrace()
     {
         var output = new MemoryStream();
@@ -103,6 +132,27 @@ public class JsonLinesLoggerProviderTests
 
     private static List<string> Lines(MemoryStream output) =>
         Encoding.UTF8.GetString(output.ToArray()).Split('\n', StringSplitOptions.RemoveEmptyEntries).ToList();
+
+    private sealed class CapturingLogger : ILogger
+    {
+        public string? Message { get; private set; }
+
+        public EventId EventId { get; private set; }
+
+        public List<KeyValuePair<string, object?>>? State { get; private set; }
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            Message = formatter(state, exception);
+            EventId = eventId;
+            State = [.. (IEnumerable<KeyValuePair<string, object?>>)state!];
+        }
+    }
 
     private sealed class FixedClock(DateTimeOffset now) : TimeProvider
     {
