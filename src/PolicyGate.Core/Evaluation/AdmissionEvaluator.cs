@@ -49,10 +49,10 @@ public static class AdmissionEvaluator
     {
         ArgumentNullException.ThrowIfNull(policies);
         ArgumentNullException.ThrowIfNull(request);
-        var decisions = new List<PolicyDecision>();
+        var decisions = new List<PolicyDecision>(policies.Count);
         var current = request;
         JsonNode? mutated = null;
-        foreach (var policy in policies.Where(p => p.Spec.Mutating).OrderBy(p => p.Name, StringComparer.Ordinal))
+        foreach (var policy in MutatingByName(policies))
         {
             if (!PolicyMatcher.Matches(policy.Resource, current, namespaceLabels))
             {
@@ -69,9 +69,9 @@ public static class AdmissionEvaluator
         }
 
         var parsed = new ParsedRequest(current);
-        foreach (var policy in policies.Where(p => !p.Spec.Mutating))
+        foreach (var policy in policies)
         {
-            if (PolicyMatcher.Matches(policy.Resource, current, namespaceLabels))
+            if (!policy.Spec.Mutating && PolicyMatcher.Matches(policy.Resource, current, namespaceLabels))
             {
                 decisions.Add(PolicyEvaluator.Decide(policy, parsed, cancellationToken));
             }
@@ -80,11 +80,55 @@ public static class AdmissionEvaluator
         return new AdmissionReviewOutcome(Respond(request, decisions, mutated), decisions);
     }
 
+    /// <summary>The mutating policies in name order: the order their patches are composed in.</summary>
+    private static List<CompiledPolicy> MutatingByName(IReadOnlyList<CompiledPolicy> policies)
+    {
+        var mutating = new List<CompiledPolicy>();
+        foreach (var policy in policies)
+        {
+            if (policy.Spec.Mutating)
+            {
+                mutating.Add(policy);
+            }
+        }
+
+        if (mutating.Count > 1)
+        {
+            mutating.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
+        }
+
+        return mutating;
+    }
+
     private static AdmissionResponse Respond(AdmissionRequest request, List<PolicyDecision> decisions, JsonNode? mutated)
     {
         var response = new AdmissionResponse { Uid = request.Uid, Allowed = true };
-        var denials = decisions.Where(d => !d.Allowed).ToList();
-        if (denials.Count > 0)
+        List<PolicyDecision>? denials = null;
+        List<string>? warnings = null;
+        Dictionary<string, string>? annotations = null;
+        foreach (var decision in decisions)
+        {
+            if (!decision.Allowed)
+            {
+                (denials ??= []).Add(decision);
+            }
+
+            if (decision.Warnings.Count > 0)
+            {
+                (warnings ??= []).AddRange(decision.Warnings);
+            }
+
+            if (decision.AuditAnnotations is { Count: > 0 } audit)
+            {
+                annotations ??= new Dictionary<string, string>(StringComparer.Ordinal);
+                foreach (var (key, value) in audit)
+                {
+                    annotations[key] = value;
+                }
+            }
+        }
+
+        if (denials is not null)
         {
             response.Allowed = false;
             var message = denials.Count == 1
@@ -102,26 +146,8 @@ public static class AdmissionEvaluator
             }
         }
 
-        var warnings = decisions.SelectMany(d => d.Warnings).ToList();
-        if (warnings.Count > 0)
-        {
-            response.Warnings = warnings;
-        }
-
-        var annotations = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var decision in decisions)
-        {
-            foreach (var (key, value) in decision.AuditAnnotations ?? new Dictionary<string, string>())
-            {
-                annotations[key] = value;
-            }
-        }
-
-        if (annotations.Count > 0)
-        {
-            response.AuditAnnotations = annotations;
-        }
-
+        response.Warnings = warnings;
+        response.AuditAnnotations = annotations;
         return response;
     }
 
