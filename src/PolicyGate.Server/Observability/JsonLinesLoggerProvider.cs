@@ -18,6 +18,8 @@ namespace PolicyGate.Server.Observability;
 public sealed class JsonLinesLoggerProvider : ILoggerProvider
 {
     private const int MaxQueuedLines = 8192;
+    private const int MaxBatchBytes = 64 * 1024;
+    private static readonly TimeSpan BatchWindow = TimeSpan.FromMilliseconds(20);
 
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
@@ -28,6 +30,8 @@ public sealed class JsonLinesLoggerProvider : ILoggerProvider
     private readonly TimeProvider _time;
     private readonly ConcurrentQueue<byte[]> _queue = new();
     private readonly SemaphoreSlim _pending = new(0);
+    private readonly MemoryStream _batch = new(MaxBatchBytes);
+    private int _signalled;
     private readonly SemaphoreSlim _room = new(MaxQueuedLines, MaxQueuedLines);
     private readonly Thread _writer;
     private readonly CancellationTokenSource _stopping = new();
@@ -59,6 +63,7 @@ public sealed class JsonLinesLoggerProvider : ILoggerProvider
         _stopping.Dispose();
         _pending.Dispose();
         _room.Dispose();
+        _batch.Dispose();
     }
 
     private void Enqueue(byte[] line)
@@ -78,7 +83,10 @@ public sealed class JsonLinesLoggerProvider : ILoggerProvider
         }
 
         _queue.Enqueue(line);
-        _pending.Release();
+        if (Interlocked.Exchange(ref _signalled, 1) == 0)
+        {
+            _pending.Release(); // the first line since the writer last looked wakes it; the others wait in the queue
+        }
     }
 
     private void WriteLoop()
@@ -89,6 +97,13 @@ public sealed class JsonLinesLoggerProvider : ILoggerProvider
             try
             {
                 _pending.Wait(stopping);
+
+                // Let the lines of concurrent requests gather: one write for all of them instead of a wake-up and a
+                // write per line. Lines appear at most BatchWindow late; Dispose writes whatever is queued.
+                if (stopping.WaitHandle.WaitOne(BatchWindow))
+                {
+                    throw new OperationCanceledException(stopping);
+                }
             }
             catch (OperationCanceledException)
             {
@@ -96,38 +111,45 @@ public sealed class JsonLinesLoggerProvider : ILoggerProvider
                 return;
             }
 
+            Volatile.Write(ref _signalled, 0); // before draining: a line queued from now on wakes the writer again
             Drain();
         }
     }
 
     private void Drain()
     {
-        var wrote = false;
         while (_queue.TryDequeue(out var line))
         {
             // Each dequeued line frees one place; the semaphore counts are settled by the next Wait.
             _room.Release();
-            try
+            if (_batch.Length + line.Length > MaxBatchBytes && _batch.Length > 0)
             {
-                _output.Write(line);
-                wrote = true;
+                Write();
             }
-            catch (Exception ex) when (IsOutputFailure(ex))
-            {
-                // A closed or full output must not take the server down; the line is lost, the server keeps answering.
-            }
+
+            _batch.Write(line);
         }
 
-        if (wrote)
+        if (_batch.Length > 0)
         {
-            try
-            {
-                _output.Flush();
-            }
-            catch (Exception ex) when (IsOutputFailure(ex))
-            {
-            }
+            Write();
         }
+    }
+
+    /// <summary>Writes and flushes the batch, then empties it; a failing output loses the batch, never the server.</summary>
+    private void Write()
+    {
+        try
+        {
+            _output.Write(_batch.GetBuffer(), 0, (int)_batch.Length);
+            _output.Flush();
+        }
+        catch (Exception ex) when (IsOutputFailure(ex))
+        {
+            // A closed or full output must not take the server down; the lines are lost, the server keeps answering.
+        }
+
+        _batch.SetLength(0);
     }
 
     private static bool IsOutputFailure(Exception exception) => exception is IOException or ObjectDisposedException;

@@ -113,6 +113,32 @@ public class JsonLinesLoggerProviderTests
     }
 
     [Fact]
+    public void LinesQueuedWhileTheOutputIsBusy_GoOutInBatches_NotOneWriteEach()
+    {
+        const int lines = 2000;
+        var output = new GatedStream();
+        using (var provider = new JsonLinesLoggerProvider(output, new FixedClock(Now)))
+        {
+            var logger = provider.CreateLogger("test");
+            Log.PolicyRemoved(logger, "first");
+            Assert.True(output.FirstWriteStarted.Wait(TimeSpan.FromSeconds(30)), "the writer never wrote");
+
+            // The writer is stuck in its first write: everything logged now waits in the queue.
+            for (var i = 0; i < lines; i++)
+            {
+                Log.PolicyRemoved(logger, $"policy-{i}");
+            }
+
+            output.Open.Set();
+        }
+
+        var written = Encoding.UTF8.GetString(output.ToArray()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(lines + 1, written.Length);
+        var batches = (int)Math.Ceiling(output.Length / (64.0 * 1024)) + 1; // 64 KiB per write, plus the first line's
+        Assert.InRange(output.Writes, 2, batches + 1);
+    }
+
+    [Fact]
     public void BrokenOutput_LoggingNeitherThrowsNorBlocks()
     {
         var output = new FailingStream();
@@ -126,8 +152,8 @@ public class JsonLinesLoggerProviderTests
         }
 
         // 20,000 lines through a stream that fails every write: no exception reached the caller, nothing hung, and the
-        // writer kept trying line after line instead of giving up on the first failure.
-        Assert.Equal(20_000, output.Writes);
+        // writer kept trying batch after batch instead of giving up on the first failure: every line was offered.
+        Assert.Equal(20_000, output.LinesOffered);
     }
 
     private static List<string> Lines(MemoryStream output) =>
@@ -159,6 +185,34 @@ public class JsonLinesLoggerProviderTests
         public override DateTimeOffset GetUtcNow() => now;
     }
 
+    private sealed class GatedStream : MemoryStream
+    {
+        public ManualResetEventSlim FirstWriteStarted { get; } = new();
+
+        public ManualResetEventSlim Open { get; } = new();
+
+        public int Writes { get; private set; }
+
+        public override void Write(byte[] buffer, int offset, int count)
+        {
+            Writes++;
+            FirstWriteStarted.Set();
+            Open.Wait();
+            base.Write(buffer, offset, count);
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                FirstWriteStarted.Dispose();
+                Open.Dispose();
+            }
+
+            base.Dispose(disposing);
+        }
+    }
+
     private sealed class FailingStream : Stream
     {
         public override bool CanRead => false;
@@ -179,11 +233,11 @@ public class JsonLinesLoggerProviderTests
 
         public override void SetLength(long value) => throw new NotSupportedException();
 
-        public int Writes { get; private set; }
+        public int LinesOffered { get; private set; }
 
         public override void Write(byte[] buffer, int offset, int count)
         {
-            Writes++;
+            LinesOffered += buffer.AsSpan(offset, count).Count((byte)'\n');
             throw new IOException("no space left on device");
         }
     }
