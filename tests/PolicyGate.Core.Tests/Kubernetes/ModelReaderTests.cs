@@ -353,6 +353,24 @@ public sealed class ModelReaderTests
     }
 
     [Fact]
+    public void ParsedRequest_PodSpecAndTyped_AreReadFromTheRequestDocument()
+    {
+        var request = AdmissionRequestFactory.Create(JsonNode.Parse("""{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"}}""")!.AsObject(), "test");
+        var document = JsonDocument.Parse("""{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"},"spec":{"affinity":{"nodeAffinity":{}},"containers":[{"name":"c"}]}}""");
+        request.Object = document.RootElement;
+        var parsed = new ParsedRequest(request);
+
+        var spec = parsed.PodSpec!;
+        var pod = Assert.IsType<V1Pod>(parsed.Typed(typeof(V1Pod)));
+
+        Assert.True(spec.IsReadOnly && pod.IsReadOnly);
+        Assert.Equal("c", Assert.Single(spec.Containers!).Name);
+        document.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => spec.Affinity!.Value.ValueKind); // not a copy: ModelReader's element
+        Assert.Throws<ObjectDisposedException>(() => pod.Spec!.Affinity!.Value.ValueKind);
+    }
+
+    [Fact]
     public void Wrap_DictionaryWithAnotherComparer_IsRefused()
     {
         Assert.Throws<ArgumentException>(() => ReadOnlyModelDictionary<string>.Wrap(new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)));
