@@ -6,11 +6,15 @@ using PolicyGate.Core.Kubernetes;
 namespace PolicyGate.Core.Evaluation;
 
 /// <summary>
-/// A request with its object parsed once, however many policies judge it. The parse is frozen
-/// (<see cref="ModelFreezer"/>): non-mutating policies read it as it is and cannot change it, and each mutating
-/// policy gets its own copy (<see cref="ModelCloner"/>). So the parse is shared and no state is. Safe to read from
-/// several threads.
+/// A request with its object parsed once, however many policies judge it. The parse is frozen (read by
+/// <see cref="ModelReader"/>, which builds read-only models directly): non-mutating policies read it as it is and
+/// cannot change it, and each mutating policy gets its own copy (<see cref="ModelCloner"/>). So the parse is shared
+/// and no state is. Safe to read from several threads.
 /// </summary>
+/// <remarks>
+/// The models' raw-JSON values are elements of <see cref="AdmissionRequest.Object"/>'s document, not copies: that
+/// document must stay undisposed while the models are in use (the request holds it, and nothing disposes it).
+/// </remarks>
 public sealed class ParsedRequest
 {
     private static readonly string[] MetadataPath = ["metadata"];
@@ -37,7 +41,7 @@ public sealed class ParsedRequest
 
     /// <summary>The object as a model type, parsed once per type, read-only.</summary>
     internal object? Typed(Type type) =>
-        _typed.GetOrAdd(type, t => Request.Object is { ValueKind: JsonValueKind.Object } o ? ModelFreezer.Freeze(KubernetesJson.Deserialize(o, t) as KubernetesModel) : null);
+        _typed.GetOrAdd(type, t => Request.Object is { ValueKind: JsonValueKind.Object } o ? ModelReader.ReadFrozen(o, t) : null);
 
     private T? ReadAt<T>(IReadOnlyList<string>? path)
         where T : KubernetesModel
@@ -55,7 +59,7 @@ public sealed class ParsedRequest
             }
         }
 
-        return element.ValueKind == JsonValueKind.Object ? ModelFreezer.Freeze(KubernetesJson.Deserialize<T>(element)) : null;
+        return element.ValueKind == JsonValueKind.Object ? ModelReader.ReadFrozen<T>(element) : null;
     }
 
     private sealed record Box<T>(T? Value);

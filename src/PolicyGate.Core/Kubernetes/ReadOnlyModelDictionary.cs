@@ -10,6 +10,8 @@ public sealed class ReadOnlyModelDictionary<TValue> : IDictionary<string, TValue
 
     internal ReadOnlyModelDictionary(IEnumerable<KeyValuePair<string, TValue>> items) => _items = new(items, StringComparer.Ordinal);
 
+    private ReadOnlyModelDictionary(Dictionary<string, TValue> items) => _items = items;
+
     public int Count => _items.Count;
 
     public bool IsReadOnly => true;
@@ -27,6 +29,13 @@ public sealed class ReadOnlyModelDictionary<TValue> : IDictionary<string, TValue
         get => _items[key];
         set => throw Refused();
     }
+
+    /// <summary>
+    /// Wraps <paramref name="items"/> without copying: the caller hands the dictionary over (built with
+    /// <see cref="StringComparer.Ordinal"/>) and keeps no reference to it.
+    /// </summary>
+    internal static ReadOnlyModelDictionary<TValue> Wrap(Dictionary<string, TValue> items) =>
+        items.Comparer == StringComparer.Ordinal ? new(items) : throw new ArgumentException("the dictionary must compare keys with StringComparer.Ordinal", nameof(items));
 
     public bool ContainsKey(string key) => _items.ContainsKey(key);
 

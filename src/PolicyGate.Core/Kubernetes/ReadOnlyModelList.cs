@@ -9,6 +9,8 @@ public sealed class ReadOnlyModelList<T> : IList<T>, IReadOnlyList<T>
 
     internal ReadOnlyModelList(IEnumerable<T> items) => _items = [.. items];
 
+    private ReadOnlyModelList(T[] items) => _items = items;
+
     public int Count => _items.Length;
 
     public bool IsReadOnly => true;
@@ -18,6 +20,9 @@ public sealed class ReadOnlyModelList<T> : IList<T>, IReadOnlyList<T>
         get => _items[index];
         set => throw Refused();
     }
+
+    /// <summary>Wraps <paramref name="items"/> without copying: the caller hands the array over and keeps no reference to it.</summary>
+    internal static ReadOnlyModelList<T> Wrap(T[] items) => new(items);
 
     public bool Contains(T item) => Array.IndexOf(_items, item) >= 0;
 
