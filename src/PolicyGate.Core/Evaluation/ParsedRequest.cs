@@ -19,7 +19,7 @@ public sealed class ParsedRequest
 {
     private static readonly string[] MetadataPath = ["metadata"];
 
-    private readonly ConcurrentDictionary<Type, object?> _typed = new();
+    private ConcurrentDictionary<Type, object?>? _typed; // made on first use: most requests never ask for another type
     private Box<V1PodSpec>? _podSpec;
     private Box<V1ObjectMeta>? _podMetadata;
     private Box<V1ObjectMeta>? _metadata;
@@ -41,7 +41,7 @@ public sealed class ParsedRequest
 
     /// <summary>The object as a model type, parsed once per type, read-only.</summary>
     internal object? Typed(Type type) =>
-        _typed.GetOrAdd(type, t => Request.Object is { ValueKind: JsonValueKind.Object } o ? ModelReader.ReadFrozen(o, t) : null);
+        LazyInitializer.EnsureInitialized(ref _typed).GetOrAdd(type, t => Request.Object is { ValueKind: JsonValueKind.Object } o ? ModelReader.ReadFrozen(o, t) : null);
 
     private T? ReadAt<T>(IReadOnlyList<string>? path)
         where T : KubernetesModel
