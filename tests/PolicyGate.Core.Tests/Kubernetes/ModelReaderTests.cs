@@ -8,7 +8,6 @@ using PolicyGate.Core.Admission;
 using PolicyGate.Core.Evaluation;
 using PolicyGate.Core.Kubernetes;
 using PolicyGate.Core.Manifests;
-using PolicyGate.Core.Tests.TestSupport;
 
 namespace PolicyGate.Core.Tests.Kubernetes;
 
@@ -47,17 +46,6 @@ public sealed class ModelReaderTests
         return data;
     }
 
-    public static TheoryData<Type> ModelTypes()
-    {
-        var data = new TheoryData<Type>();
-        foreach (var type in typeof(KubernetesModel).Assembly.GetTypes().Where(t => t.IsSubclassOf(typeof(KubernetesModel)) && !t.IsAbstract))
-        {
-            data.Add(type);
-        }
-
-        return data;
-    }
-
     [Theory]
     [MemberData(nameof(RealManifestSources))]
     public void ReadFrozen_RealManifest_EqualsTheFrozenStjParse(string source)
@@ -83,7 +71,7 @@ public sealed class ModelReaderTests
     }
 
     [Theory]
-    [MemberData(nameof(ModelTypes))]
+    [MemberData(nameof(ModelClonerTests.ModelTypes), MemberType = typeof(ModelClonerTests))]
     public void ReadFrozen_EveryPropertySet_EqualsTheFrozenStjParse(Type type)
     {
         var json = Sample(type, depth: 0)!.ToJsonString();
@@ -96,7 +84,7 @@ public sealed class ModelReaderTests
     }
 
     [Theory]
-    [MemberData(nameof(ModelTypes))]
+    [MemberData(nameof(ModelClonerTests.ModelTypes), MemberType = typeof(ModelClonerTests))]
     public void ReadFrozen_EveryPropertyNull_RecordsTheExplicitNullsAndWritesThemBack(Type type)
     {
         var json = new JsonObject();

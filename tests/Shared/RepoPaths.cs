@@ -1,9 +1,11 @@
-namespace PolicyGate.Core.Tests.TestSupport;
+namespace PolicyGate.Tests.TestSupport;
 
-/// <summary>Finds the repository (the folder holding PolicyGate.sln) and the shared data beside it.</summary>
+/// <summary>Finds the repository (the folder holding PolicyGate.sln) and the shared data beside it. Compiled into each test project that needs it.</summary>
 internal static class RepoPaths
 {
     public static string Root { get; } = FindRoot();
+
+    public static string Policies => Path.Combine(Root, "policies");
 
     /// <summary>The Pod Security conformance data: <c>../shared/conformance</c> from the repository.</summary>
     public static string Conformance
