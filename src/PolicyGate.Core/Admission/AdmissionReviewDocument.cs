@@ -139,7 +139,14 @@ public sealed class AdmissionReviewDocument : IDisposable
         "operation", "userInfo", "object", "oldObject", "dryRun", "options",
     ];
 
-    private static GroupVersionKind? ReadKind(JsonElement element, string path)
+    private static GroupVersionKind? ReadKind(JsonElement element, string path) =>
+        ReadGroupVersion(element, path, "kind") is var (group, version, kind) ? new GroupVersionKind { Group = group, Version = version, Kind = kind } : null;
+
+    private static GroupVersionResource? ReadResource(JsonElement element, string path) =>
+        ReadGroupVersion(element, path, "resource") is var (group, version, resource) ? new GroupVersionResource { Group = group, Version = version, Resource = resource } : null;
+
+    /// <summary>A <c>{group, version, NAME}</c> object (a kind or a resource); absent fields are empty, JSON null is none.</summary>
+    private static (string Group, string Version, string Name)? ReadGroupVersion(JsonElement element, string path, string name)
     {
         if (element.ValueKind == JsonValueKind.Null)
         {
@@ -147,42 +154,19 @@ public sealed class AdmissionReviewDocument : IDisposable
         }
 
         Expect(element, JsonValueKind.Object, path);
-        var kind = new GroupVersionKind();
+        string group = "", version = "", value = "";
         foreach (var property in element.EnumerateObject())
         {
-            switch (Field(property, "group", "version", "kind"))
+            switch (Field(property, "group", "version", name))
             {
-                case 0: kind.Group = String(property.Value, path + ".group") ?? ""; break;
-                case 1: kind.Version = String(property.Value, path + ".version") ?? ""; break;
-                case 2: kind.Kind = String(property.Value, path + ".kind") ?? ""; break;
+                case 0: group = String(property.Value, path + ".group") ?? ""; break;
+                case 1: version = String(property.Value, path + ".version") ?? ""; break;
+                case 2: value = String(property.Value, $"{path}.{name}") ?? ""; break;
                 default: break;
             }
         }
 
-        return kind;
-    }
-
-    private static GroupVersionResource? ReadResource(JsonElement element, string path)
-    {
-        if (element.ValueKind == JsonValueKind.Null)
-        {
-            return null;
-        }
-
-        Expect(element, JsonValueKind.Object, path);
-        var resource = new GroupVersionResource();
-        foreach (var property in element.EnumerateObject())
-        {
-            switch (Field(property, "group", "version", "resource"))
-            {
-                case 0: resource.Group = String(property.Value, path + ".group") ?? ""; break;
-                case 1: resource.Version = String(property.Value, path + ".version") ?? ""; break;
-                case 2: resource.Resource = String(property.Value, path + ".resource") ?? ""; break;
-                default: break;
-            }
-        }
-
-        return resource;
+        return (group, version, value);
     }
 
     private static UserInfo? ReadUserInfo(JsonElement element)
