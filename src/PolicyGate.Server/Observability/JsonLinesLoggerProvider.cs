@@ -163,29 +163,32 @@ public sealed class JsonLinesLoggerProvider : ILoggerProvider
         writer.WriteNumber("EventId", eventId.Id);
         writer.WriteString("LogLevel", LevelName(level));
         writer.WriteString("Category", category);
-        if (state is IJsonLogState record && record.TryFormatMessage(buffer.Message, out var length))
-        {
-            // A record that writes itself: no message string, no boxed values.
-            writer.WriteString("Message", buffer.Message.AsSpan(0, length));
-            if (exception is not null)
-            {
-                writer.WriteString("Exception", exception.ToString());
-            }
 
-            writer.WriteStartObject("State");
-            record.WriteFields(writer);
-            writer.WriteEndObject();
-            writer.WriteEndObject();
-            return buffer.Finish();
+        // A record that writes itself (the decision line) costs no message string and no boxed values.
+        var record = state as IJsonLogState;
+        var length = 0;
+        var selfWritten = record is not null && record.TryFormatMessage(buffer.Message, out length);
+        if (selfWritten)
+        {
+            writer.WriteString("Message", buffer.Message.AsSpan(0, length));
+        }
+        else
+        {
+            writer.WriteString("Message", formatter(state, exception));
         }
 
-        writer.WriteString("Message", formatter(state, exception));
         if (exception is not null)
         {
             writer.WriteString("Exception", exception.ToString());
         }
 
-        if (state is IReadOnlyList<KeyValuePair<string, object?>> { Count: > 0 } values)
+        if (selfWritten)
+        {
+            writer.WriteStartObject("State");
+            record!.WriteFields(writer);
+            writer.WriteEndObject();
+        }
+        else if (state is IReadOnlyList<KeyValuePair<string, object?>> { Count: > 0 } values)
         {
             writer.WriteStartObject("State");
             for (var i = 0; i < values.Count; i++)
