@@ -97,14 +97,7 @@ internal static class RecompileBenchmark
     /// <summary>What the lease adds to every evaluation: one interlocked increment and one decrement.</summary>
     private static void MeasureLease(PolicyLoader loader)
     {
-        var policy = loader.LoadText("""
-            apiVersion: policygate.io/v1
-            kind: ClusterAdmissionPolicy
-            metadata: {name: baseline-allow}
-            spec:
-              rules: [{apiGroups: ["*"], apiVersions: ["*"], resources: ["*"], operations: ["*"]}]
-              script: return Allow();
-            """, "lease", null).Policies.Single();
+        var policy = EvaluationBenchmark.Baseline(loader, "lease");
         var program = policy.Program;
         var parsed = new ParsedRequest(AdmissionRequestFactory.Create(Pod, "bench"));
         var lease = Measure.NanosecondsPerCall(
