@@ -13,7 +13,9 @@ namespace PolicyGate.Core.Evaluation;
 /// </summary>
 /// <remarks>
 /// The models' raw-JSON values are elements of <see cref="AdmissionRequest.Object"/>'s document, not copies: that
-/// document must stay undisposed while the models are in use (the request holds it, and nothing disposes it).
+/// document must stay undisposed while the models are in use. The webhook server disposes its
+/// <see cref="AdmissionReviewDocument"/> only once the answer is written; after that a model's raw-JSON value throws
+/// <see cref="ObjectDisposedException"/> instead of reading other bytes.
 /// </remarks>
 public sealed class ParsedRequest
 {
