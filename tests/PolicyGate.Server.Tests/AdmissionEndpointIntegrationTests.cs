@@ -106,6 +106,21 @@ public sealed class AdmissionEndpointIntegrationTests : IAsyncLifetime
         Assert.Contains("policygate_policy_evaluation_timeouts_total{policy=\"slow-ignore\"}", metrics, StringComparison.Ordinal);
         Assert.Contains("policygate_policy_evaluation_errors_total{policy=\"throws\"}", metrics, StringComparison.Ordinal);
         Assert.DoesNotContain("policygate_policy_evaluation_errors_total{policy=\"slow-fail\"}", metrics, StringComparison.Ordinal);
+
+        // Each decision line carries that policy's own time: the two that ran out their 1 s budget, not the quick ones.
+        Assert.True(LoggedLatencyMs("slow-fail", "uid-5") >= 1000);
+        Assert.True(LoggedLatencyMs("slow-ignore", "uid-5") >= 1000);
+        Assert.True(LoggedLatencyMs("team-label", "uid-5") < 500);
+        Assert.True(LoggedLatencyMs("throws", "uid-5") < 500);
+    }
+
+    /// <summary>The latency in a policy's decision line for a request (its message ends "in N.NNN ms").</summary>
+    private double LoggedLatencyMs(string policy, string uid)
+    {
+        var line = Assert.Single(_server.Logs, l => l.Contains("|1010|", StringComparison.Ordinal) && l.Contains($" by {policy} for {uid} ", StringComparison.Ordinal));
+        var match = System.Text.RegularExpressions.Regex.Match(line, @" in (\d+\.\d+) ms");
+        Assert.True(match.Success, line);
+        return double.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
     }
 
     [Fact]

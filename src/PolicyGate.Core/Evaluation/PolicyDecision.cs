@@ -25,4 +25,10 @@ public sealed record PolicyDecision(
 
     /// <summary>The object after this policy's patch, when it mutated (protect mode only).</summary>
     public JsonNode? MutatedObject { get; init; }
+
+    /// <summary>
+    /// How long this policy took on this request: its script, and the typed parse of the object when this was the
+    /// first policy of the request to read it. Zero for a decision that was not timed (<see cref="PolicyEvaluator.ToDecision"/>).
+    /// </summary>
+    public TimeSpan Elapsed { get; internal set; }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using PolicyGate.Core.Admission;
@@ -87,7 +88,10 @@ public static class PolicyEvaluator
     public static PolicyDecision Decide(CompiledPolicy policy, ParsedRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(policy);
-        return ToDecision(policy, Run(policy, request, cancellationToken));
+        var started = Stopwatch.GetTimestamp();
+        var decision = ToDecision(policy, Run(policy, request, cancellationToken));
+        decision.Elapsed = Stopwatch.GetElapsedTime(started);
+        return decision;
     }
 
     /// <summary>The request's object as a JsonNode (what a mutation is diffed against), or null.</summary>

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
@@ -62,14 +61,11 @@ internal sealed class AdmissionHandler(
         using (document)
         {
             var request = document.Request;
-            var started = Stopwatch.GetTimestamp();
-
             // Without a cluster connection a namespace's labels are unknown: namespaceSelector sees only the
             // kubernetes.io/metadata.name label every namespace has. (Per-policy webhooks are pre-filtered by the API server.)
             // Policies run inline on the request's thread: the budget checks woven into every script stop one that runs
             // past its timeoutSeconds (or its memory or stack), and an aborted request stops it too.
             var outcome = AdmissionEvaluator.Review(policies, request, _ => null, context.RequestAborted);
-            var elapsed = Stopwatch.GetElapsedTime(started);
             var response = outcome.Response;
             if (endpoint == AdmissionEndpoint.Validate)
             {
@@ -77,7 +73,7 @@ internal sealed class AdmissionHandler(
                 response.PatchType = null;
             }
 
-            Report(request, outcome.Decisions, elapsed);
+            Report(request, outcome.Decisions);
             var answer = new AdmissionReview { ApiVersion = document.Review.ApiVersion, Kind = AdmissionReview.KindName, Response = response };
             context.Response.ContentType = "application/json";
             using (var writer = new Utf8JsonWriter(context.Response.BodyWriter))
@@ -89,9 +85,8 @@ internal sealed class AdmissionHandler(
         await context.Response.BodyWriter.FlushAsync(context.RequestAborted).ConfigureAwait(false);
     }
 
-    private void Report(AdmissionRequest request, IReadOnlyList<PolicyDecision> decisions, TimeSpan elapsed)
+    private void Report(AdmissionRequest request, IReadOnlyList<PolicyDecision> decisions)
     {
-        var share = decisions.Count == 0 ? elapsed : elapsed / decisions.Count;
         foreach (var decision in decisions)
         {
             var name = decision.Policy;
@@ -103,7 +98,7 @@ internal sealed class AdmissionHandler(
                 { Outcome: DecisionOutcome.Mutated } => "mutated",
                 _ => "allowed",
             };
-            metrics.RecordDecision(name, label, share);
+            metrics.RecordDecision(name, label, decision.Elapsed);
             if (decision.Outcome == DecisionOutcome.Failed)
             {
                 metrics.RecordError(name, decision.TimedOut);
@@ -114,7 +109,7 @@ internal sealed class AdmissionHandler(
                 Log.MonitorViolation(logger, name, request.Uid, request.Operation, request.Kind.Kind, request.Namespace, request.Name, decision.Message);
             }
 
-            Log.Decision(logger, label, name, request.Uid, request.Operation, request.Kind.Kind, request.Namespace, request.Name, share.TotalMilliseconds);
+            Log.Decision(logger, label, name, request.Uid, request.Operation, request.Kind.Kind, request.Namespace, request.Name, decision.Elapsed.TotalMilliseconds);
         }
     }
 
