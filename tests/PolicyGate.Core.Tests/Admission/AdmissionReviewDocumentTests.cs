@@ -93,6 +93,8 @@ public sealed class AdmissionReviewDocumentTests
     [InlineData("not json", "not a valid AdmissionReview JSON (line 1, byte 2): 'not json' is an invalid JSON literal")]
     [InlineData("{\n\"apiVersion\": \"admission.k8s.io/v1\",\n\"request\": {\"uid\": \"u\",}\n}", "(line 3, byte")]
     [InlineData("[1]", "the body must be an object, not an array")]
+    [InlineData("""{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"u"}} {}""", "(line 1, byte 85): '{' is invalid after a single JSON value")]
+    [InlineData("""{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"u","object":{"a":[1,}}}""", "(line 1, byte 100): '}' is an invalid start of a value")]
     [InlineData("""{"apiVersion":"v1","kind":"Pod"}""", "expected kind AdmissionReview with apiVersion admission.k8s.io/v1, got kind \"Pod\" apiVersion \"v1\"")]
     [InlineData("""{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview"}""", "the AdmissionReview has no request")]
     [InlineData("""{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"operation":"CREATE"}}""", "request.uid is required")]
