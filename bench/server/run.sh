@@ -6,9 +6,11 @@
 # Each round loads every server in turn (the order rotates per round) for DURATION seconds at CONNECTIONS connections:
 # HTTP/1.1 with wrk, then HTTP/2 with h2load (one stream per connection). The machine's speed drifts, so the targets
 # are judged on the median of per-round ratios. Servers run pinned to core SERVER_CPU, the load generator to CLIENT_CPU.
+# A second `policygate serve` with no policies loaded (FLOOR=1, the default) shows what reading, parsing and answering
+# an AdmissionReview costs before any policy runs: the floor under serve's ratio.
 #
-# Usage: bench/server/run.sh            (about 6 minutes with the defaults, ~1 more the first time Pepr is installed)
-# Settings (environment): ROUNDS=5 DURATION=10 CONNECTIONS=64 WARMUP=5 SKIP_PEPR=0 SERVER_CPU=0 CLIENT_CPU=1
+# Usage: bench/server/run.sh            (about 8 minutes with the defaults, ~1 more the first time Pepr is installed)
+# Settings (environment): ROUNDS=5 DURATION=10 CONNECTIONS=64 WARMUP=5 SKIP_PEPR=0 FLOOR=1 SERVER_CPU=0 CLIENT_CPU=1
 #   DOTNET_ENV="VAR=value ..." (extra environment for both .NET servers, e.g. DOTNET_TieredPGO=1),
 #   POLICYGATE_BENCH_CACHE (where Pepr is installed and built; default ~/.cache/policygate-bench), KEEP_WORK=1 keeps the
 #   temporary folder (certificate, policies, server logs). Raw results go to bench/results/server-<UTC time>/.
@@ -22,11 +24,12 @@ duration=${DURATION:-10}
 connections=${CONNECTIONS:-64}
 warmup=${WARMUP:-5}
 skip_pepr=${SKIP_PEPR:-0}
+floor=${FLOOR:-1}
 server_cpu=${SERVER_CPU:-0}
 client_cpu=${CLIENT_CPU:-1}
 pepr_version=1.1.4
 cache=${POLICYGATE_BENCH_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/policygate-bench}
-bare_port=18443 serve_port=18444 pepr_port=18445 kube_port=18446
+bare_port=18443 serve_port=18444 pepr_port=18445 kube_port=18446 floor_port=18447
 read -r -a dotnet_env <<<"${DOTNET_ENV:-}"
 
 pids=()
@@ -49,7 +52,7 @@ cleanup() {
   done
   # Keep the start and end of each server's log (whole logs are large: the servers log every decision).
   if [[ -n $work && -n $results ]]; then
-    for log in bare serve pepr kube-api pepr-build; do
+    for log in bare serve serve-empty pepr kube-api pepr-build; do
       [[ -s $work/$log.log ]] && { head -n 30 "$work/$log.log"; echo "..."; tail -n 10 "$work/$log.log"; } >"$results/$log.log.excerpt"
     done
   fi
@@ -76,7 +79,7 @@ for tool in dotnet openssl curl taskset node; do
 done
 [[ $skip_pepr == 1 ]] || command -v npm >/dev/null || die "npm is required for Pepr (or set SKIP_PEPR=1)"
 (( $(nproc) >= 2 )) || die "needs 2 cores: servers on one, the load generator on another"
-for port in $bare_port $serve_port $pepr_port $kube_port; do
+for port in $bare_port $serve_port $pepr_port $kube_port $floor_port; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then die "port $port on 127.0.0.1 is in use"; fi
 done
 
@@ -119,6 +122,7 @@ openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -su
 mkdir -p "$work/policies"
 cp policies/examples/seed-policies.yaml policies/capabilities.yaml policies/resource-limits.yaml policies/run-as-non-root.yaml "$work/policies/"
 sed -i 's/^  mutating: true$/  mutating: false/' "$work/policies/"*.yaml
+mkdir -p "$work/no-policies"
 
 # The same compact body for every server, and for Pepr's sanity check a copy without the team label.
 node -e 'process.stdout.write(JSON.stringify(JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"))))' \
@@ -177,6 +181,7 @@ start=$SECONDS
 env "${dotnet_env[@]}" taskset -c "$server_cpu" dotnet exec "$echo_server" --cert-dir "$work/certs" --address 127.0.0.1 --port $bare_port \
   >"$work/bare.log" 2>&1 &
 pids+=($!)
+declare -A pid_of=([bare]=$!)
 wait_ready "bare endpoint" "${pids[-1]}" "https://127.0.0.1:$bare_port/readyz" 60
 echo "  bare Kestrel echo   https://127.0.0.1:$bare_port/validate   ready in $((SECONDS - start)) s"
 
@@ -184,12 +189,24 @@ start=$SECONDS
 env "${dotnet_env[@]}" POLICYGATE_CACHE_DIR="$work/compile-cache" taskset -c "$server_cpu" dotnet exec "$policygate" serve \
   --policies "$work/policies" --cert-dir "$work/certs" --address 127.0.0.1 --port $serve_port >"$work/serve.log" 2>&1 &
 pids+=($!)
+pid_of[serve]=$!
 wait_ready "policygate serve" "${pids[-1]}" "https://127.0.0.1:$serve_port/readyz" 180
 echo "  policygate serve    https://127.0.0.1:$serve_port/validate   ready in $((SECONDS - start)) s (cold compile cache)"
+
+if [[ $floor == 1 ]]; then
+  start=$SECONDS
+  env "${dotnet_env[@]}" POLICYGATE_CACHE_DIR="$work/compile-cache" taskset -c "$server_cpu" dotnet exec "$policygate" serve \
+    --policies "$work/no-policies" --cert-dir "$work/certs" --address 127.0.0.1 --port $floor_port >"$work/serve-empty.log" 2>&1 &
+  pids+=($!)
+  pid_of[serve-empty]=$!
+  wait_ready "policygate serve (no policies)" "${pids[-1]}" "https://127.0.0.1:$floor_port/readyz" 60
+  echo "  serve, no policies  https://127.0.0.1:$floor_port/validate   ready in $((SECONDS - start)) s"
+fi
 
 if [[ $skip_pepr != 1 ]]; then
   taskset -c "$server_cpu" node "$here/fake-kube-api.mjs" $kube_port 2>"$work/kube-api.log" &
   pids+=($!)
+  pid_of[kube-api]=$!
   wait_ready "stand-in API server" "${pids[-1]}" "http://127.0.0.1:$kube_port/" 30 404
   start=$SECONDS
   # As `pepr dev` runs a module, with a deployed controller's log level (info) and the admission endpoints on.
@@ -200,13 +217,12 @@ if [[ $skip_pepr != 1 ]]; then
       taskset -c "$server_cpu" node --require "$here/pepr-loopback.cjs" dist/pepr-policygate-bench.js
   ) >"$work/pepr.log" 2>&1 &
   pids+=($!)
+  pid_of[pepr]=$!
   # /healthz is bound only once Pepr has read its PeprStore: until then it answers 404.
   wait_ready "Pepr" "${pids[-1]}" "https://127.0.0.1:$pepr_port/healthz" 60
   echo "  Pepr $pepr_version          https://127.0.0.1:$pepr_port/validate/<api path>   ready in $((SECONDS - start)) s"
 fi
 
-declare -A pid_of=([bare]=${pids[0]} [serve]=${pids[1]})
-[[ $skip_pepr == 1 ]] || pid_of+=([kube-api]=${pids[2]} [pepr]=${pids[3]})
 check_alive() { # every server still running, or stop with the end of its log
   local name
   for name in "${!pid_of[@]}"; do
@@ -221,8 +237,10 @@ declare -A url=(
   [bare]="https://127.0.0.1:$bare_port/validate"
   [serve]="https://127.0.0.1:$serve_port/validate"
   [pepr]="https://127.0.0.1:$pepr_port/validate/$api_path"
+  [serve-empty]="https://127.0.0.1:$floor_port/validate"
 )
 servers=(bare serve)
+[[ $floor != 1 ]] || servers+=(serve-empty)
 [[ $skip_pepr == 1 ]] || servers+=(pepr)
 
 # Every server must answer the body with allowed: true and its uid before it is measured.

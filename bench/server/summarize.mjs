@@ -11,6 +11,7 @@ const rows = fs.readFileSync(file, "utf8").split("\n").filter(Boolean).map(line 
 const servers = [
   ["bare", "bare Kestrel echo"],
   ["serve", "policygate serve"],
+  ["serve-empty", "serve, no policies (floor)"],
   ["pepr", "Pepr 1.1.4"],
 ];
 const protocols = [
@@ -36,16 +37,16 @@ const lpad = (s, n) => String(s).padStart(n);
 const rounds = [...new Set(rows.map(r => r.round))].sort((a, b) => a - b);
 
 function line(label, row) {
-  if (!row) return `  ${pad(label, 34)} ${lpad("n/a", 10)}`;
-  if (row.skipped) return `  ${pad(label, 34)} ${lpad("n/a", 10)}  (${row.skipped})`;
+  if (!row) return `  ${pad(label, 44)} ${lpad("n/a", 10)}`;
+  if (row.skipped) return `  ${pad(label, 44)} ${lpad("n/a", 10)}  (${row.skipped})`;
   const errors = row.errors ? `  ${row.errors} errors/non-2xx` : "";
   // Past 90% on the load generator's core, the client (or another process there) may set the pace, not the server.
   const busy = row.cpu_client >= CLIENT_BUSY ? "  (client core busy)" : "";
-  return `  ${pad(label, 34)} ${lpad(fmtInt(row.rps), 10)} ${lpad(fmt(row.p50_ms), 9)} ${lpad(fmt(row.p99_ms), 9)}` +
+  return `  ${pad(label, 44)} ${lpad(fmtInt(row.rps), 10)} ${lpad(fmt(row.p50_ms), 9)} ${lpad(fmt(row.p99_ms), 9)}` +
     `   ${lpad(fmt(row.cpu_server * 100, 0), 3)}% / ${lpad(fmt(row.cpu_client * 100, 0), 3)}%${errors}${busy}`;
 }
 
-const header = `  ${pad("", 34)} ${lpad("req/s", 10)} ${lpad("p50 ms", 9)} ${lpad("p99 ms", 9)}   cpu server/client`;
+const header = `  ${pad("", 44)} ${lpad("req/s", 10)} ${lpad("p50 ms", 9)} ${lpad("p99 ms", 9)}   cpu server/client`;
 
 if (mode === "round") {
   const round = Number(roundArg);
@@ -97,7 +98,7 @@ for (const [protocol, protocolLabel] of protocols) {
     const t = median(throughput);
     const p = median(p99);
     const perRound = throughput.map((v, i) => `${fmt(v)}/${fmt(p99[i])}`).join(" ");
-    console.log(`  ${pad(`${serverLabel} / bare`, 34)} throughput ${fmt(t)}x, p99 ${fmt(p)}x   (per round, throughput/p99: ${perRound})`);
+    console.log(`  ${pad(`${serverLabel} / bare`, 44)} throughput ${fmt(t)}x, p99 ${fmt(p)}x   (per round, throughput/p99: ${perRound})`);
     if (server === "serve") {
       const tMet = t >= THROUGHPUT_TARGET;
       const pMet = p <= P99_TARGET;
