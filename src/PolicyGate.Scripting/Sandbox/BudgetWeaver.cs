@@ -174,15 +174,7 @@ internal sealed class BudgetWeaver : CSharpSyntaxRewriter
     public override SyntaxNode? VisitMethodDeclaration(MethodDeclarationSyntax node)
     {
         var returnsValue = ReturnsValue(_model.GetDeclaredSymbol(node));
-        var method = (MethodDeclarationSyntax)base.VisitMethodDeclaration(node)!;
-        if (method.Body is { } body)
-        {
-            return method.WithBody(Prepend(body, Check("Enter")));
-        }
-
-        return method.ExpressionBody is { } arrow && returnsValue is { } value
-            ? method.WithExpressionBody(null).WithSemicolonToken(default).WithBody(ToBlock(arrow, method.SemicolonToken, value))
-            : method;
+        return WithEnterCheck((MethodDeclarationSyntax)base.VisitMethodDeclaration(node)!, returnsValue);
     }
 
     public override SyntaxNode? VisitLocalFunctionStatement(LocalFunctionStatementSyntax node)
@@ -202,41 +194,29 @@ internal sealed class BudgetWeaver : CSharpSyntaxRewriter
     public override SyntaxNode? VisitOperatorDeclaration(OperatorDeclarationSyntax node)
     {
         var returnsValue = ReturnsValue(_model.GetDeclaredSymbol(node));
-        var op = (OperatorDeclarationSyntax)base.VisitOperatorDeclaration(node)!;
-        if (op.Body is { } body)
-        {
-            return op.WithBody(Prepend(body, Check("Enter")));
-        }
-
-        return op.ExpressionBody is { } arrow && returnsValue is { } value
-            ? op.WithExpressionBody(null).WithSemicolonToken(default).WithBody(ToBlock(arrow, op.SemicolonToken, value))
-            : op;
+        return WithEnterCheck((OperatorDeclarationSyntax)base.VisitOperatorDeclaration(node)!, returnsValue);
     }
 
-    public override SyntaxNode? VisitConversionOperatorDeclaration(ConversionOperatorDeclarationSyntax node)
+    public override SyntaxNode? VisitConversionOperatorDeclaration(ConversionOperatorDeclarationSyntax node) =>
+        WithEnterCheck((ConversionOperatorDeclarationSyntax)base.VisitConversionOperatorDeclaration(node)!, returnsValue: true);
+
+    public override SyntaxNode? VisitConstructorDeclaration(ConstructorDeclarationSyntax node) =>
+        WithEnterCheck((ConstructorDeclarationSyntax)base.VisitConstructorDeclaration(node)!, returnsValue: false);
+
+    /// <summary>
+    /// A method, operator, conversion or constructor with the entry check first in its body. An arrow body becomes a
+    /// block (<see cref="ToBlock"/>); when <paramref name="returnsValue"/> is unknown, an arrow body is left as it is.
+    /// </summary>
+    private static BaseMethodDeclarationSyntax WithEnterCheck(BaseMethodDeclarationSyntax declaration, bool? returnsValue)
     {
-        var op = (ConversionOperatorDeclarationSyntax)base.VisitConversionOperatorDeclaration(node)!;
-        if (op.Body is { } body)
+        if (declaration.Body is { } body)
         {
-            return op.WithBody(Prepend(body, Check("Enter")));
+            return declaration.WithBody(Prepend(body, Check("Enter")));
         }
 
-        return op.ExpressionBody is { } arrow
-            ? op.WithExpressionBody(null).WithSemicolonToken(default).WithBody(ToBlock(arrow, op.SemicolonToken, returnsValue: true))
-            : op;
-    }
-
-    public override SyntaxNode? VisitConstructorDeclaration(ConstructorDeclarationSyntax node)
-    {
-        var constructor = (ConstructorDeclarationSyntax)base.VisitConstructorDeclaration(node)!;
-        if (constructor.Body is { } body)
-        {
-            return constructor.WithBody(Prepend(body, Check("Enter")));
-        }
-
-        return constructor.ExpressionBody is { } arrow
-            ? constructor.WithExpressionBody(null).WithSemicolonToken(default).WithBody(ToBlock(arrow, constructor.SemicolonToken, returnsValue: false))
-            : constructor;
+        return declaration.ExpressionBody is { } arrow && returnsValue is { } value
+            ? declaration.WithExpressionBody(null).WithSemicolonToken(default).WithBody(ToBlock(arrow, declaration.SemicolonToken, value))
+            : declaration;
     }
 
     public override SyntaxNode? VisitAccessorDeclaration(AccessorDeclarationSyntax node)
