@@ -79,6 +79,8 @@ public sealed class BudgetWeaverTests
                 public int Q { get => 2; set => _ = value; }
                 public int this[int i] => i;
                 public C() => P.ToString();
+                public static C operator +(C a, C b) => a;
+                public static implicit operator int(C c) => c.P;
             }
             """);
 
@@ -91,6 +93,8 @@ public sealed class BudgetWeaverTests
         Assert.Contains("get { B.Enter();return 2;} set { B.Enter();_ = value;}", woven, StringComparison.Ordinal);
         Assert.Contains("public int this[int i] { get{B.Enter();return i;}}", woven, StringComparison.Ordinal);
         Assert.Contains("public C() { B.Enter();P.ToString();}", woven, StringComparison.Ordinal);
+        Assert.Contains("public static C operator +(C a, C b) { B.Enter();return a;}", woven, StringComparison.Ordinal);
+        Assert.Contains("public static implicit operator int(C c) { B.Enter();return c.P;}", woven, StringComparison.Ordinal);
     }
 
     [Fact]
