@@ -17,13 +17,13 @@ public static class PolicyEvaluator
         ArgumentNullException.ThrowIfNull(policy);
         ArgumentNullException.ThrowIfNull(parsed);
         var request = parsed.Request;
-        using var context = new PolicyContext(parsed, policy.Name, policy.Spec.Mutating, policy.Spec.Settings, policy.Settings,
-            TimeSpan.FromSeconds(policy.Spec.TimeoutSeconds), cancellationToken);
+        var timeout = TimeSpan.FromSeconds(policy.Spec.TimeoutSeconds);
+        using var context = new PolicyContext(parsed, policy.Name, policy.Spec.Mutating, policy.Spec.Settings, policy.Settings, timeout, cancellationToken);
         var program = policy.Program;
         program.AcquireLease(); // a program replaced while this runs is unloaded only when the run ends
 
         // The budget the woven checks in the script enforce: time, allocations, stack, and the caller's token.
-        using var budget = ScriptBudget.Start(TimeSpan.FromSeconds(policy.Spec.TimeoutSeconds), cancellationToken: cancellationToken);
+        using var budget = ScriptBudget.Start(timeout, cancellationToken: cancellationToken);
         try
         {
             program.Run(context);
