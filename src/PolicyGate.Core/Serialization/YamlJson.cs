@@ -16,10 +16,16 @@ namespace PolicyGate.Core.Serialization;
 /// parser; scalars follow the YAML 1.2 core schema (see <see cref="YamlScalarResolver"/>).
 /// </para>
 /// <para>
-/// Error recovery: the stream is cut at every document marker (<c>---</c> at the start of a line), which YAML
-/// forbids inside any node, and each slice is parsed on its own, so a syntax error only loses the rest of its own
-/// slice; the documents before and after it are kept. A document that parses but cannot become JSON (non-scalar or
-/// duplicate key, <c>.inf</c>, undefined alias...) is reported and skipped without losing anything else.
+/// Error recovery: the stream is cut at every document marker (<c>---</c> at the start of a line, and after
+/// <c>...</c>), which YAML forbids inside any node, and each slice is parsed on its own, so an error only loses its
+/// own document; the documents before and after it are kept. Syntax errors, documents that parse but cannot become
+/// JSON (non-scalar or duplicate key, <c>.inf</c>, undefined alias...) and documents over a limit are reported with
+/// their line and column, whatever exception the parser throws.
+/// </para>
+/// <para>
+/// Limits, checked while parsing so that refusal is fast: nesting deeper than <see cref="MaxDepth"/>, more than
+/// <see cref="MaxNodesPerDocument"/> nodes, and excessive aliasing (the rule of Kubernetes' YAML decoder, see
+/// <see cref="YamlNodeBuilder"/>).
 /// </para>
 /// </remarks>
 internal static class YamlJson
@@ -171,8 +177,8 @@ internal static class YamlJson
 
     /// <summary>
     /// Cuts the stream at document markers. A marker line starts a new slice unless the current slice holds only
-    /// blank, comment and directive lines; a directive after a document end marker (<c>...</c>) also starts one,
-    /// since directives belong to the document that follows them.
+    /// blank, comment and directive lines; after a document end marker (<c>...</c>) the next directive or content
+    /// line starts one too (directives belong to the document that follows them). So a slice holds one document.
     /// </summary>
     internal static List<YamlChunk> SplitChunks(string text, int start)
     {
@@ -224,6 +230,14 @@ internal static class YamlJson
             }
             else if (!IsBlankOrComment(lineText))
             {
+                if (afterDocumentEnd)
+                {
+                    // A bare document after "...": its own slice, so that an error in one never costs the other.
+                    chunks.Add(new YamlChunk(chunkStart, position - chunkStart, chunkLine));
+                    chunkStart = position;
+                    chunkLine = line;
+                }
+
                 chunkHasContent = true;
                 afterDocumentEnd = false;
             }
@@ -252,10 +266,11 @@ internal static class YamlJson
     private static void ParseChunk(string text, YamlChunk chunk, List<YamlDocumentResult> results, ref int nextIndex)
     {
         var lineOffset = chunk.FirstLine - 1;
-        var parser = new Parser(new StringReader(text.Substring(chunk.Start, chunk.Length)));
+        var scanner = new Scanner(new StringReader(text.Substring(chunk.Start, chunk.Length)));
+        var parser = new Parser(scanner);
         var builder = new YamlNodeBuilder(parser);
         var openIndex = -1;
-        var openHasError = false;
+        var openStart = Mark.Empty;
         try
         {
             parser.MoveNext();
@@ -264,40 +279,33 @@ internal static class YamlJson
             {
                 var documentStart = builder.Take();
                 openIndex = nextIndex++;
-                openHasError = false;
-                var line = (int)documentStart.Start.Line + lineOffset;
-                try
+                openStart = documentStart.Start;
+                if (builder.TryBuildRoot(out var node))
                 {
-                    if (builder.TryBuildRoot(out var node))
-                    {
-                        results.Add(new YamlDocumentResult(openIndex, line, node, null));
-                    }
-
-                    builder.Take(); // DocumentEnd
-                }
-                catch (YamlConversionException ex)
-                {
-                    var mark = ex.Mark.Equals(Mark.Empty) ? documentStart.Start : ex.Mark;
-                    results.Add(new YamlDocumentResult(openIndex, (int)mark.Line + lineOffset, null, ex.Message) { Column = (int)mark.Column });
-                    openHasError = true;
-                    builder.SkipToDocumentEnd();
+                    results.Add(new YamlDocumentResult(openIndex, (int)documentStart.Start.Line + lineOffset, node, null));
                 }
 
+                builder.Take(); // DocumentEnd
                 openIndex = -1;
             }
         }
-        catch (Exception ex) when (ex is YamlException or YamlConversionException)
+        catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            // The parser cannot go on after a syntax error: the rest of this slice is lost.
-            if (!openHasError || openIndex < 0)
+            // A syntax error, a document that cannot become JSON, or a limit: the rest of this slice is not read.
+            // Slices end at every document marker, so that is at most the rest of this one document; skipping its
+            // events instead could cost as much as the input is deep. YamlDotNet also throws plain exceptions
+            // (InvalidOperationException from its scanner) on some malformed input: those are syntax errors too.
+            var (mark, message) = ex switch
             {
-                var mark = ex is YamlException yamlException ? yamlException.Start : ((YamlConversionException)ex).Mark;
-                var index = openIndex >= 0 ? openIndex : nextIndex++;
-                results.Add(new YamlDocumentResult(index, Math.Max(1, (int)mark.Line + lineOffset), null, ex.Message)
-                {
-                    Column = Math.Max(1, (int)mark.Column),
-                });
-            }
+                YamlConversionException conversion => (conversion.Mark.Equals(Mark.Empty) ? openStart : conversion.Mark, conversion.Message),
+                YamlException yaml => (yaml.Start, yaml.Message),
+                _ => (scanner.CurrentPosition, $"invalid YAML: the parser cannot read past this point ({ex.GetType().Name}); look for a '{{' or '[' left open, or continued on a less indented line"),
+            };
+            var index = openIndex >= 0 ? openIndex : nextIndex++;
+            results.Add(new YamlDocumentResult(index, Math.Max(1, (int)mark.Line + lineOffset), null, message)
+            {
+                Column = Math.Max(1, (int)mark.Column),
+            });
         }
     }
 }

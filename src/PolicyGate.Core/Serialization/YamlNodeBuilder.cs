@@ -9,8 +9,9 @@ namespace PolicyGate.Core.Serialization;
 /// </summary>
 /// <remarks>
 /// The parser's <c>Current</c> event is always the next one not yet consumed. Aliases are resolved by deep-cloning
-/// the anchored node (a <see cref="JsonNode"/> has one parent); the total of nodes a document expands to is capped
-/// (<see cref="YamlJson.MaxNodesPerDocument"/>) so that alias bombs fail fast. Merge keys (<c>&lt;&lt;</c>) are
+/// the anchored node (a <see cref="JsonNode"/> has one parent), counted before it is copied: the total of nodes a
+/// document expands to is capped (<see cref="YamlJson.MaxNodesPerDocument"/>), and so is the share of them that
+/// aliases make (<see cref="CountAliasNodes"/>), so that alias bombs fail fast. Merge keys (<c>&lt;&lt;</c>) are
 /// supported: explicit keys win over merged ones, and earlier merge sources win over later ones.
 /// </remarks>
 internal sealed class YamlNodeBuilder
@@ -20,6 +21,7 @@ internal sealed class YamlNodeBuilder
     private readonly IParser _parser;
     private readonly Dictionary<string, YamlAnchor> _anchors = new(StringComparer.Ordinal);
     private int _nodeCount;
+    private int _aliasNodeCount;
 
     public YamlNodeBuilder(IParser parser)
     {
@@ -44,6 +46,7 @@ internal sealed class YamlNodeBuilder
     {
         _anchors.Clear();
         _nodeCount = 0;
+        _aliasNodeCount = 0;
         if (Current is Scalar { Value.Length: 0, Style: ScalarStyle.Plain } empty && empty.Tag.IsEmpty && empty.Anchor.IsEmpty)
         {
             Take();
@@ -53,17 +56,6 @@ internal sealed class YamlNodeBuilder
 
         node = BuildNode(0);
         return true;
-    }
-
-    /// <summary>Skips the events up to and including the end of the current document.</summary>
-    public void SkipToDocumentEnd()
-    {
-        while (Current is not DocumentEnd)
-        {
-            Take();
-        }
-
-        Take();
     }
 
     private JsonNode? BuildNode(int depth)
@@ -82,7 +74,7 @@ internal sealed class YamlNodeBuilder
             case AnchorAlias alias:
                 {
                     var anchor = Resolve(alias);
-                    CountNodes(anchor.Size, alias.Start);
+                    CountAliasNodes(anchor.Size, alias.Start);
                     return anchor.Node?.DeepClone();
                 }
 
@@ -240,15 +232,41 @@ internal sealed class YamlNodeBuilder
         _nodeCount += count;
         if (_nodeCount > YamlJson.MaxNodesPerDocument)
         {
-            throw new YamlConversionException(mark, $"document expands to more than {YamlJson.MaxNodesPerDocument} nodes (too many aliases?)");
+            throw new YamlConversionException(mark, $"document expands to more than the limit of {YamlJson.MaxNodesPerDocument:N0} nodes");
         }
     }
+
+    /// <summary>
+    /// Counts the nodes an alias copies, before they are copied. Kubernetes' YAML decoder (go-yaml, since the
+    /// "billion laughs" CVE-2019-11253) refuses a document once more than 100 of its nodes came from aliases, it has
+    /// more than 1,000 in all, and the share from aliases is over 99% (falling to 10% between 400,000 and 4,000,000
+    /// nodes); the same rule here refuses an alias bomb after a few thousand nodes.
+    /// </summary>
+    private void CountAliasNodes(int count, Mark mark)
+    {
+        CountNodes(count, mark);
+        _aliasNodeCount += count;
+        if (_aliasNodeCount > 100 && _nodeCount > 1000 && (double)_aliasNodeCount / _nodeCount > AllowedAliasShare(_nodeCount))
+        {
+            throw new YamlConversionException(
+                mark,
+                $"document expands through aliases too much: {_aliasNodeCount} of its first {_nodeCount} nodes are copies made by aliases " +
+                $"(the limit, as in Kubernetes' YAML decoder, is {AllowedAliasShare(_nodeCount) * 100:0.#}% of the nodes)");
+        }
+    }
+
+    private static double AllowedAliasShare(int nodes) => nodes switch
+    {
+        <= 400_000 => 0.99,
+        >= 4_000_000 => 0.10,
+        _ => 0.99 - (0.89 * (nodes - 400_000) / 3_600_000),
+    };
 
     private static void CheckDepth(int depth, Mark mark)
     {
         if (depth >= YamlJson.MaxDepth)
         {
-            throw new YamlConversionException(mark, $"document is nested deeper than {YamlJson.MaxDepth} levels");
+            throw new YamlConversionException(mark, $"document is nested deeper than the limit of {YamlJson.MaxDepth} levels");
         }
     }
 }
