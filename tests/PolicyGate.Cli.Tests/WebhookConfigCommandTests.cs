@@ -307,7 +307,7 @@ public sealed class WebhookConfigCommandTests : IDisposable
     }
 
     [Theory]
-    [InlineData("missing.crt", null, "error: --ca-bundle: cannot read")]
+    [InlineData("missing.crt", null, "missing.crt: no such file")]
     [InlineData("tls.key", "KEY", "holds a private key")]
     [InlineData("garbage", "not a certificate at all!", "holds neither PEM certificates")]
     public void WebhookConfig_BadCaBundleFile_ExitTwoWithMessage(string file, string? content, string expected)

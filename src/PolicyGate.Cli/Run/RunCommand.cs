@@ -3,6 +3,7 @@ using System.Text.Json;
 using PolicyGate.Cli.Commands;
 using PolicyGate.Core.Admission;
 using PolicyGate.Core.Evaluation;
+using PolicyGate.Core.IO;
 
 namespace PolicyGate.Cli.Run;
 
@@ -62,14 +63,14 @@ internal static class RunCommand
 
     private static AdmissionReviewDocument? ReadReview(string path, CliConsole console, out string? error)
     {
-        byte[] json;
-        try
+        byte[]? json;
+        if (path == "-")
         {
-            json = path == "-" ? System.Text.Encoding.UTF8.GetBytes(console.In.ReadToEnd()) : File.ReadAllBytes(path);
+            json = System.Text.Encoding.UTF8.GetBytes(console.In.ReadToEnd());
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        else if (!InputFile.TryReadBytes(path, out json, out var readError))
         {
-            error = $"cannot read the request: {ex.Message}";
+            error = $"cannot read the request: {readError}";
             return null;
         }
 

@@ -1,3 +1,4 @@
+using PolicyGate.Core.IO;
 using System.CommandLine;
 using PolicyGate.Cli.Commands;
 using PolicyGate.Kubernetes.Certificates;
@@ -131,14 +132,9 @@ internal static class WebhookConfigCommand
 
     private static string? ReadCaBundle(string path, List<string> errors)
     {
-        string text;
-        try
+        if (!InputFile.TryReadText(path, out var text, out var readError))
         {
-            text = File.ReadAllText(path);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            errors.Add($"--ca-bundle: cannot read {path}: {ex.Message}");
+            errors.Add($"--ca-bundle: {path}: {readError}");
             return null;
         }
 

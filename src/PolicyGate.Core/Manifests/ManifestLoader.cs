@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using PolicyGate.Core.IO;
 using PolicyGate.Core.Serialization;
 
 namespace PolicyGate.Core.Manifests;
@@ -163,16 +164,9 @@ public static class ManifestLoader
         }
 
         var text = input.Text;
-        if (input.FilePath is not null)
+        if (input.FilePath is not null && !InputFile.TryReadText(input.FilePath, out text, out var error))
         {
-            try
-            {
-                text = File.ReadAllText(input.FilePath);
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                return new ManifestLoadResult([], [new ManifestError(input.Source, $"cannot read file: {ex.Message}")]);
-            }
+            return new ManifestLoadResult([], [new ManifestError(input.Source, error)]);
         }
 
         return LoadText(text ?? string.Empty, input.Source);
