@@ -40,7 +40,18 @@ public sealed class PolicyCompiler
         ArgumentNullException.ThrowIfNull(source);
         var key = CacheKey(source.Code);
         var lazy = _programs.GetOrAdd(key, k => new Lazy<PolicyCompilation>(() => CompileOrLoad(source, k), LazyThreadSafetyMode.ExecutionAndPublication));
-        var result = lazy.Value;
+        PolicyCompilation result;
+        try
+        {
+            result = lazy.Value;
+        }
+        catch
+        {
+            // Lazy keeps the exception: forget it, so that the same source is tried afresh next time.
+            _programs.TryRemove(new KeyValuePair<string, Lazy<PolicyCompilation>>(key, lazy));
+            throw;
+        }
+
         if (result is PolicyCompilation.Failed)
         {
             // Diagnostics name the file they came from, so a failure is not shared with another origin.

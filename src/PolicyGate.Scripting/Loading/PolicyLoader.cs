@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using PolicyGate.Core.Api.V1;
 using PolicyGate.Core.Evaluation;
+using PolicyGate.Core.IO;
 using PolicyGate.Core.Serialization;
 using PolicyGate.Scripting.Compilation;
 
@@ -28,14 +29,9 @@ public sealed class PolicyLoader(PolicyCompiler compiler)
         var errors = new List<PolicyLoadError>();
         foreach (var path in paths)
         {
-            string text;
-            try
+            if (!InputFile.TryReadText(path, out var text, out var readError))
             {
-                text = File.ReadAllText(path);
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                errors.Add(new PolicyLoadError(path, null, $"cannot read policy file: {ex.Message}"));
+                errors.Add(new PolicyLoadError(path, null, readError));
                 continue;
             }
 
@@ -70,26 +66,44 @@ public sealed class PolicyLoader(PolicyCompiler compiler)
                 continue;
             }
 
-            var parsed = PolicyResourceParser.Parse(obj, source, filePath);
-            if (!parsed.Succeeded)
+            try
             {
-                var name = (obj["metadata"] as JsonObject)?["name"]?.ToString();
-                errors.AddRange(parsed.Errors.Select(e => new PolicyLoadError(source, name, e)));
-                continue;
+                LoadDocument(obj, source, filePath, policies, errors);
             }
-
-            var loaded = Load(parsed.Policy!);
-            if (loaded.Policy is not null)
+            catch (Exception ex)
             {
-                policies.Add(loaded.Policy);
+                // Last line of defence: a bug or an unforeseen input in parsing, compiling or binding costs this one
+                // policy, reported with its source, never the other policies or the caller.
+                errors.Add(new PolicyLoadError(source, NameOf(obj), $"cannot load this policy: {ExceptionText.Describe(ex)}"));
             }
-
-            errors.AddRange(loaded.Errors);
         }
 
         RejectDuplicates(policies, errors);
         return new PolicyLoadResult(policies, errors);
     }
+
+    private void LoadDocument(JsonObject obj, string source, string? filePath, List<CompiledPolicy> policies, List<PolicyLoadError> errors)
+    {
+        var parsed = PolicyResourceParser.Parse(obj, source, filePath);
+        if (!parsed.Succeeded)
+        {
+            var name = NameOf(obj);
+            errors.AddRange(parsed.Errors.Select(e => new PolicyLoadError(source, name, e)));
+            return;
+        }
+
+        var loaded = Load(parsed.Policy!);
+        if (loaded.Policy is not null)
+        {
+            policies.Add(loaded.Policy);
+        }
+
+        errors.AddRange(loaded.Errors);
+    }
+
+    /// <summary>The policy's name as written, when it is a string: errors name the policy even when it does not parse.</summary>
+    private static string? NameOf(JsonObject obj) =>
+        (obj["metadata"] as JsonObject)?["name"] is JsonValue value && value.TryGetValue<string>(out var name) ? name : null;
 
     /// <summary>Resolves, compiles and binds one parsed policy.</summary>
     public (CompiledPolicy? Policy, IReadOnlyList<PolicyLoadError> Errors) Load(PolicyResource resource)
@@ -145,15 +159,13 @@ public sealed class PolicyLoader(PolicyCompiler compiler)
         var relative = module[FileScheme.Length..];
         var baseDirectory = resource.SourceFile is null ? Directory.GetCurrentDirectory() : Path.GetDirectoryName(Path.GetFullPath(resource.SourceFile))!;
         var path = Path.GetFullPath(Path.Combine(baseDirectory, relative));
-        try
+        if (!InputFile.TryReadText(path, out var fileCode, out var readError))
         {
-            return new ScriptSource(File.ReadAllText(path), path);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            error = $"spec.module: cannot read {module} (resolved to {path}): {ex.Message}";
+            error = $"spec.module: cannot read {module} (resolved to {path}): {readError}";
             return null;
         }
+
+        return new ScriptSource(fileCode, path);
     }
 
     private static void RejectDuplicates(List<CompiledPolicy> policies, List<PolicyLoadError> errors)

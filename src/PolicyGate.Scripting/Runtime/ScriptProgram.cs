@@ -131,6 +131,6 @@ public sealed class ScriptProgram : IPolicyProgram
         var frames = new StackTrace(ex, fNeedFileInfo: true).GetFrames();
         var scriptFrame = frames.FirstOrDefault(f => f.GetMethod()?.DeclaringType?.Assembly == _assembly && f.GetFileLineNumber() > 0);
         var where = scriptFrame is null ? "" : $" at line {scriptFrame.GetFileLineNumber()}";
-        return $"{ex.GetType().Name}{where}: {ex.Message}";
+        return $"{ex.GetType().Name}{where}: {ExceptionText.Message(ex)}";
     }
 }

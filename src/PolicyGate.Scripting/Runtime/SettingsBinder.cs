@@ -16,6 +16,9 @@ namespace PolicyGate.Scripting.Runtime;
 /// </summary>
 internal sealed class SettingsBinder
 {
+    /// <summary>The most problems read from a Validate() method: one that never stops yielding is cut short.</summary>
+    internal const int MaxValidationProblems = 50;
+
     private readonly JsonSerializerOptions _options;
     private readonly Dictionary<string, string> _known;
     private readonly MethodInfo? _validate;
@@ -32,9 +35,15 @@ internal sealed class SettingsBinder
             IncludeFields = false,
             Converters = { new JsonStringEnumConverter() },
         };
-        _known = type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
-            .Where(p => p.GetIndexParameters().Length == 0)
-            .ToDictionary(p => JsonNamingPolicy.CamelCase.ConvertName(p.Name), p => p.Name, StringComparer.Ordinal);
+        _known = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance))
+        {
+            if (property.GetIndexParameters().Length == 0)
+            {
+                // Two properties with one JSON name (Foo and foo) are the serializer's error to report, at binding.
+                _known.TryAdd(JsonNamingPolicy.CamelCase.ConvertName(property.Name), property.Name);
+            }
+        }
         _validate = type.GetMethod("Validate", BindingFlags.Public | BindingFlags.Instance, Type.EmptyTypes);
         if (_validate is not null && !typeof(IEnumerable<string>).IsAssignableFrom(_validate.ReturnType))
         {
@@ -95,10 +104,11 @@ internal sealed class SettingsBinder
         {
             return SettingsBinding.Failure([Explain(ex)]);
         }
-        catch (Exception ex) when (ex is TargetInvocationException or ArgumentException or InvalidOperationException or FormatException)
+        catch (Exception ex)
         {
-            var inner = ex is TargetInvocationException { InnerException: { } i } ? i : ex;
-            return SettingsBinding.Failure([$"settings rejected by the script's Settings type: {inner.Message}"]);
+            // The script's own code runs here (constructors, setters, static initialisers): whatever it throws is a
+            // rejected setting, never the loader's crash. A stop by the budget is reported by the caller.
+            return SettingsBinding.Failure([$"settings rejected by the script's Settings type: {ExceptionText.Describe(Unwrap(ex))}"]);
         }
 
         if (bound is null)
@@ -110,19 +120,34 @@ internal sealed class SettingsBinder
         {
             try
             {
+                // Enumerated here, inside the try: a Validate() written with yield return runs only now.
                 if (_validate.Invoke(bound, null) is IEnumerable problems)
                 {
-                    errors.AddRange(problems.OfType<string>());
+                    foreach (var problem in problems)
+                    {
+                        if (errors.Count == MaxValidationProblems)
+                        {
+                            errors.Add($"... Validate() reported more than {MaxValidationProblems} problems; the rest are not shown");
+                            break;
+                        }
+
+                        if (problem is string text)
+                        {
+                            errors.Add(ExceptionText.Truncate(text));
+                        }
+                    }
                 }
             }
-            catch (TargetInvocationException ex)
+            catch (Exception ex)
             {
-                errors.Add($"settings validation failed: {ex.InnerException?.Message ?? ex.Message}");
+                errors.Add($"settings validation failed: {ExceptionText.Describe(Unwrap(ex))}");
             }
         }
 
         return errors.Count > 0 ? SettingsBinding.Failure(errors) : SettingsBinding.Success(bound);
     }
+
+    private static Exception Unwrap(Exception ex) => ex is TargetInvocationException { InnerException: { } inner } ? inner : ex;
 
     private static string Explain(JsonException ex)
     {
