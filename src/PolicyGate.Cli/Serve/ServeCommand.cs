@@ -1,6 +1,7 @@
 using System.CommandLine;
 using PolicyGate.Cli.Commands;
 using Microsoft.Extensions.Hosting;
+using PolicyGate.Core.Evaluation;
 using PolicyGate.Server.Hosting;
 
 namespace PolicyGate.Cli.Serve;
@@ -46,6 +47,11 @@ internal static class ServeCommand
                 {
                     await app.StartAsync(cancellationToken).ConfigureAwait(false);
                     await app.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
+                    if (PolicyGateServer.FindFault(app) is { } fault)
+                    {
+                        await console.Error.WriteLineAsync($"error: the server stopped because it failed: {ExceptionText.Describe(fault)}").ConfigureAwait(false);
+                        return ExitCodes.InputError;
+                    }
                 }
                 catch (InvalidOperationException ex)
                 {

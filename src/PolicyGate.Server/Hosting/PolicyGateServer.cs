@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using PolicyGate.Server.Admission;
 using PolicyGate.Server.Certificates;
@@ -76,5 +77,18 @@ public static class PolicyGateServer
         app.UseRouting();
         app.MapPolicyGate();
         return app;
+    }
+
+    /// <summary>
+    /// Why a server that was started stopped by itself: the first background service that failed (the host stops
+    /// then, and would otherwise look like a clean shutdown), or null.
+    /// </summary>
+    public static Exception? FindFault(WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        return app.Services.GetServices<IHostedService>()
+            .OfType<BackgroundService>()
+            .Select(service => service.ExecuteTask?.Exception?.InnerException ?? service.ExecuteTask?.Exception)
+            .FirstOrDefault(exception => exception is not null);
     }
 }

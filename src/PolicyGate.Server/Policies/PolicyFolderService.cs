@@ -34,7 +34,7 @@ internal sealed class PolicyFolderService(
             Log.CompileCacheUnusable(logger, cacheProblem);
         }
 
-        Reload();
+        TryReload();
         while (!stoppingToken.IsCancellationRequested)
         {
             try
@@ -43,19 +43,32 @@ internal sealed class PolicyFolderService(
 
                 // Let a burst of events (an editor's save, a ConfigMap swap) settle, then load once.
                 await Task.Delay(_options.ReloadDebounce, time, stoppingToken).ConfigureAwait(false);
-                monitor.Acknowledge();
-                Reload();
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
                 break;
             }
-            catch (Exception ex)
-            {
-                // A hosted-service loop must outlive any single failure; the last published policies keep serving.
-                Log.ReloadFailed(logger, ex);
-                metrics.RecordReload(success: false);
-            }
+
+            monitor.Acknowledge();
+            TryReload();
+        }
+    }
+
+    /// <summary>
+    /// <see cref="Reload"/>, outliving any failure: the last published policies keep serving (and before the first
+    /// load the server stays not ready, so the API server applies each webhook's failurePolicy), and the next change
+    /// of the folder tries again.
+    /// </summary>
+    private void TryReload()
+    {
+        try
+        {
+            Reload();
+        }
+        catch (Exception ex)
+        {
+            Log.ReloadFailed(logger, ex);
+            metrics.RecordReload(success: false);
         }
     }
 
