@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using PolicyGate.Cli.Commands;
 using PolicyGate.Core.Admission;
 using PolicyGate.Core.Evaluation;
+using PolicyGate.Core.Kubernetes;
 using PolicyGate.Core.Manifests;
 using PolicyGate.Core.Matching;
 using PolicyGate.Scripting.Compilation;
@@ -36,31 +37,64 @@ internal static class DryRunEngine
 
         var namespaceLabels = NamespaceLabelsFrom(run.NamespaceLabels, manifests.Documents.Select(d => d.Object));
         var documents = manifests.Documents;
-        var perDocument = new IReadOnlyList<DryRunResult>[documents.Count];
-        var documentErrors = new DryRunError?[documents.Count];
-        Parallel.For(0, documents.Count, i =>
+        var judged = new Judged[documents.Count];
+        Parallel.For(0, documents.Count, i => judged[i] = Judge(documents[i], loaded.Policies, run.Operation, namespaceLabels));
+
+        var results = new List<DryRunResult>();
+        var answers = new List<DryRunAnswer>();
+        foreach (var (documentResults, answer, error) in judged)
         {
-            var document = documents[i];
+            results.AddRange(documentResults);
+            if (answer is not null)
+            {
+                answers.Add(answer);
+            }
+
+            if (error is not null)
+            {
+                errors.Add(error);
+            }
+        }
+
+        return new DryRunReport(results, answers, errors, documents.Count, loaded.Policies.Count);
+    }
+
+    /// <summary>
+    /// One object, as the API server would admit it: the request it would send, refused as input if the object does
+    /// not fit its kind's schema (the API server would refuse it before any webhook), then
+    /// <see cref="AdmissionEvaluator.Review"/>: mutating policies in name order with their patches composed, then the
+    /// validating policies on the mutated object. Anything this object makes go wrong is its own error.
+    /// </summary>
+    private static Judged Judge(ManifestDocument document, IReadOnlyList<CompiledPolicy> policies, string operation, NamespaceLabels namespaceLabels)
+    {
+        try
+        {
             AdmissionRequest request;
             try
             {
-                request = AdmissionRequestFactory.Create(document.Object, document.Source, run.Operation);
+                request = AdmissionRequestFactory.Create(document.Object, document.Source, operation);
             }
             catch (ArgumentException ex)
             {
-                documentErrors[i] = new DryRunError(document.Source, ex.Message);
-                perDocument[i] = [];
-                return;
+                return new Judged([], null, new DryRunError(document.Source, ex.Message));
             }
 
             var obj = new DryRunObject(document.Object["apiVersion"]!.GetValue<string>(), request.Kind.Kind, request.Namespace, request.Name, document.Source);
-            var decisions = AdmissionEvaluator.Evaluate(loaded.Policies, request, namespaceLabels);
-            perDocument[i] = decisions.Select(d => new DryRunResult(obj, d)).ToArray();
-        });
+            if (ObjectSchema.FindTypeError(request.Object ?? request.OldObject ?? default, request.Kind) is { } typeError)
+            {
+                return new Judged([], null, new DryRunError(document.Source, $"{obj.Display}: {typeError} (the API server would refuse this object)"));
+            }
 
-        errors.AddRange(documentErrors.OfType<DryRunError>());
-        return new DryRunReport(perDocument.SelectMany(r => r).ToArray(), errors, documents.Count, loaded.Policies.Count);
+            var outcome = AdmissionEvaluator.Review(policies, request, namespaceLabels);
+            return new Judged(outcome.Decisions.Select(d => new DryRunResult(obj, d)).ToArray(), new DryRunAnswer(obj, outcome.Response), null);
+        }
+        catch (Exception ex)
+        {
+            return new Judged([], null, new DryRunError(document.Source, $"cannot judge this object: {ExceptionText.Describe(ex)}"));
+        }
     }
+
+    private readonly record struct Judged(IReadOnlyList<DryRunResult> Results, DryRunAnswer? Answer, DryRunError? Error);
 
     /// <summary>Labels given with --namespace-labels win; Namespace objects among the manifests supply the rest.</summary>
     private static NamespaceLabels NamespaceLabelsFrom(

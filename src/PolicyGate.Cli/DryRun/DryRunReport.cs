@@ -1,11 +1,19 @@
 namespace PolicyGate.Cli.DryRun;
 
-/// <summary>Everything a dry run found, in input order.</summary>
-internal sealed record DryRunReport(IReadOnlyList<DryRunResult> Results, IReadOnlyList<DryRunError> Errors, int ObjectCount, int PolicyCount)
+/// <summary>
+/// Everything a dry run found, in input order: each policy's own decision (<see cref="Results"/>), each object's
+/// admission answer (<see cref="Answers"/>), and the inputs that could not be used.
+/// </summary>
+internal sealed record DryRunReport(
+    IReadOnlyList<DryRunResult> Results,
+    IReadOnlyList<DryRunAnswer> Answers,
+    IReadOnlyList<DryRunError> Errors,
+    int ObjectCount,
+    int PolicyCount)
 {
-    /// <summary>2 if any input or policy error, else 1 if anything is denied in protect mode, else 0.</summary>
+    /// <summary>2 if any input or policy error, else 1 if any object is denied, else 0.</summary>
     public int ExitCode =>
         Errors.Count > 0 ? ExitCodes.InputError
-        : Results.Any(r => !r.Decision.Allowed) ? ExitCodes.Denied
+        : Answers.Any(a => !a.Response.Allowed) ? ExitCodes.Denied
         : ExitCodes.Success;
 }

@@ -6,7 +6,10 @@ namespace PolicyGate.Cli.DryRun;
 
 /// <summary>
 /// <c>--output json</c>: <c>{"results": [{"object": {...}, "policy", "mode", "allowed", "outcome", "message",
-/// "warnings", "patch"}], "errors": [{"source", "message"}]}</c>, one result per (object, matching policy).
+/// "warnings", "patch"}], "answers": [{"object": {...}, "allowed", "message", "warnings", "patch"}],
+/// "errors": [{"source", "message"}]}</c>: one result per (object, matching policy), with that policy's own patch
+/// (against the object as the mutating policies before it left it); one answer per judged object, what the API
+/// server would be told, with the mutating policies' patches composed.
 /// </summary>
 internal static class JsonReportWriter
 {
@@ -20,14 +23,7 @@ internal static class JsonReportWriter
             var d = result.Decision;
             results.Add(new JsonObject
             {
-                ["object"] = new JsonObject
-                {
-                    ["apiVersion"] = result.Object.ApiVersion,
-                    ["kind"] = result.Object.Kind,
-                    ["namespace"] = result.Object.Namespace,
-                    ["name"] = result.Object.Name,
-                    ["source"] = result.Object.Source,
-                },
+                ["object"] = Describe(result.Object),
                 ["policy"] = d.Policy,
                 ["mode"] = d.Mode == PolicyMode.Monitor ? "monitor" : "protect",
                 ["allowed"] = d.Allowed,
@@ -38,10 +34,33 @@ internal static class JsonReportWriter
             });
         }
 
+        var answers = new JsonArray();
+        foreach (var answer in report.Answers)
+        {
+            var response = answer.Response;
+            answers.Add(new JsonObject
+            {
+                ["object"] = Describe(answer.Object),
+                ["allowed"] = response.Allowed,
+                ["message"] = response.Status?.Message,
+                ["warnings"] = new JsonArray((response.Warnings ?? []).Select(w => (JsonNode?)JsonValue.Create(w)).ToArray()),
+                ["patch"] = response.Patch is { } patch ? JsonNode.Parse(patch) : null,
+            });
+        }
+
         var errors = new JsonArray(report.Errors
             .Select(e => (JsonNode?)new JsonObject { ["source"] = e.Source, ["message"] = e.Message })
             .ToArray());
-        var root = new JsonObject { ["results"] = results, ["errors"] = errors };
+        var root = new JsonObject { ["results"] = results, ["answers"] = answers, ["errors"] = errors };
         output.WriteLine(root.ToJsonString(Indented));
     }
+
+    private static JsonObject Describe(DryRunObject obj) => new()
+    {
+        ["apiVersion"] = obj.ApiVersion,
+        ["kind"] = obj.Kind,
+        ["namespace"] = obj.Namespace,
+        ["name"] = obj.Name,
+        ["source"] = obj.Source,
+    };
 }
