@@ -8,6 +8,11 @@
 //   defaultAddCapabilities:   capabilities added to every container (mutating policies only); always allowed.
 // Without `mutating: true` a missing required drop is a denial; with it, the policy adds the missing drops and
 // the default adds as a patch. Windows pods are exempt from required drops (Linux capabilities don't apply).
+// A container that adds a capability named in requiredDropCapabilities is always denied, mutating or not and
+// whatever allowedCapabilities says ("*" included): the policy never patches a drop in beside such an add. Names
+// match exactly here too, so only an add of the same name counts: with requiredDropCapabilities [ALL], adding
+// NET_BIND_SERVICE is allowed if allowedCapabilities lists it (Pod Security "restricted"); adding ALL is denied.
+// Windows pods are exempt from this rule as from required drops.
 // Covers init, regular and ephemeral containers of Pods and every pod controller.
 // Why: capabilities such as SYS_ADMIN or NET_RAW give a container powers over the node and its network.
 
@@ -49,6 +54,20 @@ var spec = PodSpec();
 if (spec is null)
 {
     return Allow();
+}
+
+// An add of a required drop contradicts the policy: deny it rather than patch the drop in beside it.
+var contradictions = new List<string>();
+if (!PodSecurity.IsWindows(spec))
+{
+    foreach (var entry in spec.AllContainers())
+    {
+        var adds = entry.Container.SecurityContext?.Capabilities?.Add ?? new List<string>();
+        foreach (var name in adds.Where(c => settings.RequiredDropCapabilities.Contains(c, StringComparer.Ordinal)).Distinct(StringComparer.Ordinal))
+        {
+            contradictions.Add($"{entry.Describe()} adds {name}, which requiredDropCapabilities says must be dropped");
+        }
+    }
 }
 
 // Decide on the read-only spec; copy it only when there is something to add.
@@ -98,7 +117,8 @@ if (Mutating && !PodSecurity.IsWindows(spec))
 
 var checkedSpec = fixedSpec ?? spec;
 var allowed = settings.AllowedCapabilities.Concat(settings.DefaultAddCapabilities);
-var problems = PodSecurity.DisallowedCapabilities(checkedSpec, allowed)
+var problems = contradictions
+    .Concat(PodSecurity.DisallowedCapabilities(checkedSpec, allowed))
     .Concat(PodSecurity.MissingDrops(checkedSpec, settings.RequiredDropCapabilities))
     .ToList();
 if (problems.Count > 0)

@@ -257,6 +257,110 @@ public class CapabilitiesTests
 
     [Theory]
     [MemberData(nameof(AllKinds))]
+    public void Decide_AddsRequiredDropWithoutMutating_DeniedNamingEveryContainerAndCapability(string kind)
+    {
+        // The wildcard allows every add and every required drop is made, so only the contradiction is left to deny.
+        var settings = "{allowedCapabilities: ['*'], requiredDropCapabilities: [NET_RAW, SYS_ADMIN]}";
+        var spec = """
+            {"initContainers": [{"name": "setup", "securityContext": {"capabilities": {"add": ["SYS_ADMIN"], "drop": ["ALL"]}}}],
+             "containers": [{"name": "app", "securityContext": {"capabilities": {"add": ["NET_RAW", "CHOWN", "NET_RAW"], "drop": ["NET_RAW", "SYS_ADMIN"]}}},
+                            {"name": "ok", "securityContext": {"capabilities": {"add": ["CHOWN"], "drop": ["NET_RAW", "SYS_ADMIN"]}}}],
+             "ephemeralContainers": [{"name": "debugger", "securityContext": {"capabilities": {"add": ["NET_RAW", "SYS_ADMIN"], "drop": ["ALL"]}}}]}
+            """;
+
+        var message = BuiltinAssert.Denied(TestPolicies.Decide(TestPolicies.Builtin(Module, settings), Workloads.Wrap(kind, spec)));
+
+        Assert.Equal(
+            "init container \"setup\" adds SYS_ADMIN, which requiredDropCapabilities says must be dropped; "
+            + "container \"app\" adds NET_RAW, which requiredDropCapabilities says must be dropped; "
+            + "ephemeral container \"debugger\" adds NET_RAW, which requiredDropCapabilities says must be dropped; "
+            + "ephemeral container \"debugger\" adds SYS_ADMIN, which requiredDropCapabilities says must be dropped",
+            message);
+    }
+
+    [Theory]
+    [MemberData(nameof(AllKinds))]
+    public void Decide_MutatingAddsRequiredDrop_DeniedWithoutPatch(string kind)
+    {
+        // Without the rule the missing drop of "app" and the drop of "bare" would be patched in and the add kept.
+        var settings = "{allowedCapabilities: ['*'], requiredDropCapabilities: [NET_RAW]}";
+        var spec = """
+            {"containers": [{"name": "app", "securityContext": {"capabilities": {"add": ["NET_RAW"]}}},
+                            {"name": "bare"}]}
+            """;
+
+        var message = BuiltinAssert.Denied(TestPolicies.Decide(TestPolicies.Builtin(Module, settings, mutating: true), Workloads.Wrap(kind, spec)));
+
+        Assert.Equal("container \"app\" adds NET_RAW, which requiredDropCapabilities says must be dropped", message);
+    }
+
+    [Theory]
+    [InlineData(false, "['*']")]
+    [InlineData(false, "[NET_RAW]")]
+    [InlineData(true, "['*']")]
+    [InlineData(true, "[NET_RAW]")]
+    public void Decide_AddsAndDropsARequiredDrop_DeniedWhateverTheAllowList(bool mutating, string allowed)
+    {
+        var policy = TestPolicies.Builtin(Module, $"{{allowedCapabilities: {allowed}, requiredDropCapabilities: [NET_RAW]}}", mutating);
+        var spec = """{"containers": [{"name": "app", "securityContext": {"capabilities": {"add": ["NET_RAW"], "drop": ["NET_RAW"]}}}]}""";
+
+        var message = BuiltinAssert.Denied(TestPolicies.Decide(policy, Workloads.Wrap("Pod", spec)));
+
+        Assert.Equal("container \"app\" adds NET_RAW, which requiredDropCapabilities says must be dropped", message);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Decide_AddsAllWhileAllIsARequiredDrop_Denied(bool mutating)
+    {
+        var policy = TestPolicies.Builtin(Module, "{allowedCapabilities: ['*'], requiredDropCapabilities: [ALL]}", mutating);
+        var spec = """{"containers": [{"name": "app", "securityContext": {"capabilities": {"add": ["ALL"], "drop": ["ALL"]}}}]}""";
+
+        var message = BuiltinAssert.Denied(TestPolicies.Decide(policy, Workloads.Wrap("Pod", spec)));
+
+        Assert.Equal("container \"app\" adds ALL, which requiredDropCapabilities says must be dropped", message);
+    }
+
+    [Theory]
+    [MemberData(nameof(AllKinds))]
+    public void Decide_MutatingRequiredDropAllAndAllowedAdd_PatchedNotDenied(string kind)
+    {
+        // Pod Security "restricted": a required drop of ALL does not make adding NET_BIND_SERVICE a contradiction.
+        var spec = """{"containers": [{"name": "app", "securityContext": {"capabilities": {"add": ["NET_BIND_SERVICE"]}}}]}""";
+
+        var decision = TestPolicies.Decide(TestPolicies.Builtin(Module, Restricted, mutating: true), Workloads.Wrap(kind, spec));
+
+        BuiltinAssert.PatchedAt(decision, kind, """
+            [{"op": "add", "path": "$spec/containers/0/securityContext/capabilities/drop", "value": ["ALL"]}]
+            """);
+    }
+
+    [Theory]
+    [InlineData("net_raw")]
+    [InlineData("CAP_NET_RAW")]
+    public void Decide_AddNamedOtherwiseThanTheRequiredDrop_NotAContradiction(string name)
+    {
+        // Names match exactly, as for allowedCapabilities; the drop of NET_RAW itself is still required and made.
+        var policy = TestPolicies.Builtin(Module, "{allowedCapabilities: ['*'], requiredDropCapabilities: [NET_RAW]}");
+        var spec = """{"containers": [{"name": "app", "securityContext": {"capabilities": {"add": ["NAME"], "drop": ["NET_RAW"]}}}]}"""
+            .Replace("NAME", name, StringComparison.Ordinal);
+
+        BuiltinAssert.Allowed(TestPolicies.Decide(policy, Workloads.Wrap("Pod", spec)));
+    }
+
+    [Fact]
+    public void Decide_WindowsPodAddingARequiredDrop_NotAContradiction()
+    {
+        // Windows pods are exempt from required drops, so an add cannot contradict one.
+        var policy = TestPolicies.Builtin(Module, "{allowedCapabilities: ['*'], requiredDropCapabilities: [NET_RAW]}");
+        var spec = """{"os": {"name": "windows"}, "containers": [{"name": "app", "securityContext": {"capabilities": {"add": ["NET_RAW"]}}}]}""";
+
+        BuiltinAssert.Allowed(TestPolicies.Decide(policy, Workloads.Wrap("Pod", spec)));
+    }
+
+    [Theory]
+    [MemberData(nameof(AllKinds))]
     public void Decide_MutatingAndAlreadyCompliant_AllowedWithoutPatch(string kind)
     {
         BuiltinAssert.Allowed(TestPolicies.Decide(TestPolicies.Builtin(Module, Restricted, mutating: true), Workloads.Wrap(kind, Compliant)));

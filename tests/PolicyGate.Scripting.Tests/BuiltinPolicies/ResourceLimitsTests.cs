@@ -216,6 +216,126 @@ public class ResourceLimitsTests
 
     [Theory]
     [MemberData(nameof(AllKinds))]
+    public void Decide_MutatingDefaultLimitBelowRequest_DeniedWithoutPatch(string kind)
+    {
+        // Patched, "setup" and "app" would have a limit below their request, which the API server rejects.
+        var spec = """
+            {"initContainers": [{"name": "setup", "resources": {"requests": {"cpu": "1"}}}],
+             "containers": [{"name": "app", "resources": {"limits": {"cpu": "1"}, "requests": {"cpu": "1", "memory": "512Mi"}}},
+                            {"name": "bare"}],
+             "ephemeralContainers": [{"name": "debugger", "resources": {"requests": {"cpu": "2", "memory": "1Gi"}}}]}
+            """;
+
+        var decision = TestPolicies.Decide(TestPolicies.Builtin(Module, Defaults, mutating: true), Workloads.Wrap(kind, spec));
+
+        var message = BuiltinAssert.Denied(decision);
+        Assert.Equal(
+            "init container \"setup\": the default cpu limit 500m is below its cpu request 1; set a limit explicitly; "
+            + "container \"app\": the default memory limit 256Mi is below its memory request 512Mi; set a limit explicitly",
+            message);
+    }
+
+    [Theory]
+    [MemberData(nameof(AllKinds))]
+    public void Decide_MutatingDefaultLimitEqualToRequest_Patched(string kind)
+    {
+        // A limit equal to the request is valid; 0.5 is 500m and 268435456 is 256Mi.
+        var spec = """{"containers": [{"name": "app", "resources": {"requests": {"cpu": "0.5", "memory": "268435456"}}}]}""";
+
+        var decision = TestPolicies.Decide(TestPolicies.Builtin(Module, Defaults, mutating: true), Workloads.Wrap(kind, spec));
+
+        BuiltinAssert.PatchedAt(decision, kind, """
+            [{"op": "add", "path": "$spec/containers/0/resources/limits", "value": {"cpu": "500m", "memory": "256Mi"}}]
+            """);
+    }
+
+    [Theory]
+    [InlineData("cpu", "500m", "\"501m\"", false)]
+    [InlineData("cpu", "500m", "\"0.5\"", true)]
+    [InlineData("cpu", "\"1\"", "\"1001m\"", false)]
+    [InlineData("cpu", "\"1\"", "\"999m\"", true)]
+    [InlineData("memory", "1Gi", "\"1073741825\"", false)]
+    [InlineData("memory", "1Gi", "\"1073741824\"", true)]
+    [InlineData("memory", "1Gi", "\"1G\"", true)] // 1e9 < 2^30
+    [InlineData("memory", "1G", "\"1Gi\"", false)]
+    [InlineData("memory", "512Mi", "\"0.5Gi\"", true)]
+    public void Decide_MutatingDefaultComparedWithRequestAsQuantity_PatchedOnlyUpToTheRequest(
+        string resource, string defaultYaml, string requestJson, bool patched)
+    {
+        var policy = TestPolicies.Builtin(Module, $"{{defaultLimits: {{{resource}: {defaultYaml}}}}}", mutating: true);
+        var spec = """{"containers": [{"name": "app", "resources": {"requests": {"RESOURCE": VALUE}}}]}"""
+            .Replace("RESOURCE", resource, StringComparison.Ordinal)
+            .Replace("VALUE", requestJson, StringComparison.Ordinal);
+
+        var decision = TestPolicies.Decide(policy, Workloads.Wrap("Pod", spec));
+
+        if (patched)
+        {
+            var limit = defaultYaml.Trim('"');
+            BuiltinAssert.PatchedAt(decision, "Pod", $$$"""
+                [{"op": "add", "path": "$spec/containers/0/resources/limits", "value": {"{{{resource}}}": "{{{limit}}}"}}]
+                """);
+        }
+        else
+        {
+            BuiltinAssert.DeniedWith(decision, $"container \"app\": the default {resource} limit ", $" is below its {resource} request ", "; set a limit explicitly");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(AllKinds))]
+    public void Decide_MutatingDefaultBelowRequestWithRequireLimits_DeniedOnceForThatResource(string kind)
+    {
+        // The missing memory limit is reported once, as the default that could not be set; the cpu default could be.
+        var settings = """{requireLimits: true, defaultLimits: {cpu: 500m, memory: 256Mi}}""";
+        var spec = """{"containers": [{"name": "app", "resources": {"requests": {"memory": "1Gi"}}}]}""";
+
+        var message = BuiltinAssert.Denied(TestPolicies.Decide(TestPolicies.Builtin(Module, settings, mutating: true), Workloads.Wrap(kind, spec)));
+
+        Assert.Equal("container \"app\": the default memory limit 256Mi is below its memory request 1Gi; set a limit explicitly", message);
+    }
+
+    [Fact]
+    public void Decide_MutatingDefaultOnlyForAResourceWithoutLimit_RequestOfTheOtherIgnored()
+    {
+        // Only defaults that would be added are compared: the container sets its own memory limit.
+        var settings = """{defaultLimits: {cpu: 500m, memory: 256Mi}}""";
+        var spec = """{"containers": [{"name": "app", "resources": {"limits": {"memory": "2Gi"}, "requests": {"memory": "1Gi"}}}]}""";
+
+        var decision = TestPolicies.Decide(TestPolicies.Builtin(Module, settings, mutating: true), Workloads.Wrap("Pod", spec));
+
+        BuiltinAssert.PatchedAt(decision, "Pod", """
+            [{"op": "add", "path": "$spec/containers/0/resources/limits/cpu", "value": "500m"}]
+            """);
+    }
+
+    [Theory]
+    [MemberData(nameof(AllKinds))]
+    public void Decide_DefaultLimitBelowRequestWithoutMutating_DefaultNotConsidered(string kind)
+    {
+        // A validating policy adds no default, so there is nothing to refuse: requireLimits decides alone.
+        var spec = """{"containers": [{"name": "app", "resources": {"requests": {"cpu": "1", "memory": "512Mi"}}}]}""";
+
+        BuiltinAssert.Allowed(TestPolicies.Decide(TestPolicies.Builtin(Module, Defaults), Workloads.Wrap(kind, spec)));
+        var message = BuiltinAssert.Denied(TestPolicies.Decide(
+            TestPolicies.Builtin(Module, """{requireLimits: true, defaultLimits: {cpu: 500m, memory: 256Mi}}"""), Workloads.Wrap(kind, spec)));
+        Assert.Equal("container \"app\" has no cpu or memory limit", message);
+    }
+
+    [Theory]
+    [MemberData(nameof(AllKinds))]
+    public void Decide_MonitorModeDefaultBelowRequest_AllowedWithMessageAndWarning(string kind)
+    {
+        var policy = TestPolicies.Builtin(Module, Defaults, mutating: true, mode: "monitor");
+        var spec = """{"containers": [{"name": "app", "resources": {"requests": {"memory": "512Mi"}}}]}""";
+
+        var decision = TestPolicies.Decide(policy, Workloads.Wrap(kind, spec));
+
+        BuiltinAssert.MonitoredDenial(decision, "container \"app\": the default memory limit 256Mi is below its memory request 512Mi; set a limit explicitly");
+    }
+
+    [Theory]
+    [MemberData(nameof(AllKinds))]
     public void Decide_MutatingAndEveryLimitSet_AllowedWithoutPatch(string kind)
     {
         BuiltinAssert.Allowed(TestPolicies.Decide(TestPolicies.Builtin(Module, Defaults, mutating: true), Workloads.Wrap(kind, Compliant)));
