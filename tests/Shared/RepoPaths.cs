@@ -1,23 +1,14 @@
 namespace PolicyGate.Tests.TestSupport;
 
-/// <summary>Finds the repository (the folder holding PolicyGate.sln) and the shared data beside it. Compiled into each test project that needs it.</summary>
+/// <summary>Finds the repository (the folder holding PolicyGate.sln) and the data in it. Compiled into each test project that needs it.</summary>
 internal static class RepoPaths
 {
     public static string Root { get; } = FindRoot();
 
     public static string Policies => Path.Combine(Root, "policies");
 
-    /// <summary>The Pod Security conformance data: <c>../shared/conformance</c> from the repository.</summary>
-    public static string Conformance
-    {
-        get
-        {
-            var path = Path.GetFullPath(Path.Combine(Root, "..", "shared", "conformance"));
-            return Directory.Exists(path)
-                ? path
-                : throw new DirectoryNotFoundException($"The conformance data is expected at {path} (the shared/ folder beside the repository).");
-        }
-    }
+    /// <summary>The Pod Security conformance data (Apache-2.0, provenance in its README): <c>tests/fixtures/conformance</c>.</summary>
+    public static string Conformance => Path.Combine(Root, "tests", "fixtures", "conformance");
 
     private static string FindRoot()
     {
