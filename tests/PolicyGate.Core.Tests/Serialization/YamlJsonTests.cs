@@ -1,4 +1,7 @@
+using System.Globalization;
+using System.Text;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using PolicyGate.Core.Serialization;
 
 namespace PolicyGate.Core.Tests.Serialization;
@@ -158,7 +161,7 @@ public class YamlJsonTests
     }
 
     [Fact]
-    public void ParseDocuments_AliasBomb_IsRejected()
+    public void ParseDocuments_AliasBomb_RefusedWithinAFewThousandNodes()
     {
         var yaml = "a: &a [x, x, x, x, x, x, x, x, x, x]\n";
         for (var level = 1; level < 9; level++)
@@ -171,7 +174,78 @@ public class YamlJsonTests
         var document = Assert.Single(YamlJson.ParseDocuments(yaml));
 
         Assert.True(document.IsError);
-        Assert.Contains("nodes", document.Error, StringComparison.Ordinal);
+        Assert.Contains("through aliases", document.Error, StringComparison.Ordinal);
+        Assert.Contains("Kubernetes' YAML decoder", document.Error, StringComparison.Ordinal);
+        var expanded = int.Parse(Regex.Match(document.Error!, @"of its first (\d+) nodes").Groups[1].Value, CultureInfo.InvariantCulture);
+        Assert.InRange(expanded, 1000, 20_000); // refused long before the 10^9 nodes it would expand to
+    }
+
+    [Fact]
+    public void ParseDocuments_AnchorReusedInALargeDocument_IsAccepted()
+    {
+        // Aliases used the way manifests use them (a shared block, reused a few hundred times) stay well inside the rule.
+        var yaml = new StringBuilder("base: &base {cpu: 100m, memory: 64Mi}\nitems:\n");
+        for (var i = 0; i < 300; i++)
+        {
+            yaml.Append(CultureInfo.InvariantCulture, $"- {{name: item{i}, size: {i}, labels: {{a: b, c: d}}, resources: *base}}\n");
+        }
+
+        var node = Single(yaml.ToString());
+
+        Assert.Equal(300, node!["items"]!.AsArray().Count);
+        Assert.Equal("64Mi", node["items"]![299]!["resources"]!["memory"]!.GetValue<string>());
+    }
+
+    [Theory]
+    [InlineData("[", 100_000)]
+    [InlineData("{a: ", 100_000)]
+    [InlineData("- ", 20_000)]
+    public void ParseDocuments_NestedFarPastTheLimit_RefusedNamingTheLimit(string level, int depth)
+    {
+        var closing = level switch { "[" => "]", "{a: " => "}", _ => "" };
+        var yaml = "apiVersion: v1\nkind: ConfigMap\ndata: " + (level == "- " ? "\n" : "") +
+            string.Concat(Enumerable.Repeat(level, depth)) + "x" + string.Concat(Enumerable.Repeat(closing, depth)) + "\n";
+
+        var document = Assert.Single(YamlJson.ParseDocuments(yaml));
+
+        Assert.True(document.IsError);
+        Assert.Contains("nested deeper than the limit of 256 levels", document.Error, StringComparison.Ordinal);
+        Assert.Equal(level == "- " ? 4 : 3, document.Line);
+    }
+
+    [Theory]
+    [InlineData("metadata: {name: broken, namespace: shop\nspec: [this is: not: valid\n", 2)]
+    [InlineData("apiVersion: v1\nkind: Pod\nmetadata: {\nname: x}\n", 4)]
+    public void ParseDocuments_FlowCollectionContinuedAtColumnZero_IsASyntaxErrorWithItsLine(string yaml, int line)
+    {
+        // YamlDotNet's scanner throws a bare InvalidOperationException on these: it is still the document's error.
+        var document = Assert.Single(YamlJson.ParseDocuments(yaml));
+
+        Assert.True(document.IsError);
+        Assert.Equal(line, document.Line);
+        Assert.Contains("invalid YAML", document.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ParseDocuments_ScannerFailure_DoesNotLoseTheDocumentsAround()
+    {
+        var documents = YamlJson.ParseDocuments("a: 1\n---\nmetadata: {\nname: x}\n---\nb: 2\n");
+
+        Assert.Equal(3, documents.Count);
+        Assert.Equal(["{\"a\":1}", "null", "{\"b\":2}"], documents.Select(d => Json(d.Node)));
+        Assert.True(documents[1].IsError);
+        Assert.Equal(2, documents[2].Index);
+    }
+
+    [Fact]
+    public void ParseDocuments_SyntaxErrorBeforeDocumentEnd_KeepsTheBareDocumentAfter()
+    {
+        var documents = YamlJson.ParseDocuments("a: b: c\n...\nd: 1\n");
+
+        Assert.Equal(2, documents.Count);
+        Assert.True(documents[0].IsError);
+        Assert.Equal("{\"d\":1}", Json(documents[1].Node));
+        Assert.Equal(3, documents[1].Line);
     }
 
     [Fact]

@@ -81,6 +81,66 @@ public sealed class PolicyLoaderTests : IDisposable
     }
 
     [Fact]
+    public void LoadText_FlowMappingLeftOpen_ErrorNamesTheLineAndTheNextPolicyLoads()
+    {
+        var text = "metadata: {name: broken, namespace: shop\nspec: [this is: not: valid\n---\n" + Policy("good", "  module: builtin://run-as-non-root");
+
+        var result = TestPolicies.Load(text, "policies/broken.yaml");
+
+        Assert.Equal(["good"], result.Policies.Select(p => p.Name));
+        var error = Assert.Single(result.Errors);
+        Assert.Equal("policies/broken.yaml#1", error.Source);
+        Assert.StartsWith("line 2, column 1: invalid YAML", error.Message, StringComparison.Ordinal);
+    }
+
+    public static TheoryData<string, string> ThrowingSettings() => new()
+    {
+        {
+            "public sealed class Settings { public int Max { get => 1; set => throw new NotImplementedException(\"max is fixed\"); } }",
+            "settings rejected by the script's Settings type: NotImplementedException: max is fixed"
+        },
+        {
+            "public sealed class Settings { public int Max { get; set; } public IEnumerable<string> Validate() { yield return \"first\"; throw new KeyNotFoundException(\"lost\"); } }",
+            "settings validation failed: KeyNotFoundException: lost"
+        },
+        {
+            "public sealed class Settings { public int Max { get; set; } public IEnumerable<string> Validate() { if (Max > 0) throw new NotSupportedException(\"eager\"); yield break; } }",
+            "settings validation failed: NotSupportedException: eager"
+        },
+        {
+            "public sealed class Settings { public int Max { get; set; } public int max { get; set; } }",
+            "settings rejected by the script's Settings type: InvalidOperationException:"
+        },
+    };
+
+    [Theory]
+    [MemberData(nameof(ThrowingSettings))]
+    public void LoadText_SettingsCodeThrows_PolicyRejectedWithTheReasonAndOthersLoad(string settingsType, string expected)
+    {
+        var script = $"  settings:\n    max: 3\n  script: |\n    {settingsType}\n    return GetSettings<Settings>().Max > 0 ? Allow() : Deny(\"no\");";
+        var text = Policy("throwing", script) + "\n---\n" + Policy("good", "  module: builtin://run-as-non-root");
+
+        var result = TestPolicies.Load(text, "settings.yaml");
+
+        Assert.Equal(["good"], result.Policies.Select(p => p.Name));
+        Assert.All(result.Errors, e => Assert.Equal("throwing", e.Policy));
+        Assert.Contains(result.Errors, e => e.Message.Contains(expected, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void LoadText_ValidateYieldsWithoutEnd_FirstProblemsReportedAndCut()
+    {
+        var script = "  settings:\n    max: 3\n  script: |\n    public sealed class Settings { public int Max { get; set; } public IEnumerable<string> Validate() { var i = 0; while (true) yield return $\"problem {i++}\"; } }\n    return Allow();";
+
+        var result = TestPolicies.Load(Policy("chatty", script));
+
+        var errors = result.Errors.Select(e => e.Message).ToList();
+        Assert.Equal(51, errors.Count);
+        Assert.Equal("spec.settings: problem 0", errors[0]);
+        Assert.Contains("more than 50 problems", errors[^1], StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void LoadText_DuplicateNames_SecondIsRejected()
     {
         var result = TestPolicies.Load(Policy("same", "  script: return Allow();") + "\n---\n" + Policy("same", "  script: return Deny(\"x\");"));
