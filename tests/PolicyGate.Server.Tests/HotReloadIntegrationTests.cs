@@ -122,6 +122,46 @@ public sealed class HotReloadIntegrationTests
         Assert.Equal(PolicyState.Ready, Assert.Single(server.Registry.Current.Statuses).State);
     }
 
+    /// <summary>A policy file YamlDotNet's scanner cannot read (it threw InvalidOperationException, issue 10).</summary>
+    private const string FlowLeftOpen = "metadata: {name: broken, namespace: shop\nspec: [this is: not: valid\n";
+
+    [Fact]
+    public async Task Start_MalformedPolicyFileInTheFolder_ReadyWithTheOthersServingAndTheFileListed()
+    {
+        await using var server = await RunningServer.StartAsync(new Dictionary<string, string>
+        {
+            ["broken.yaml"] = FlowLeftOpen,
+            ["team.yaml"] = TestPolicyFiles.TeamLabel("good"),
+        });
+
+        using var ready = await server.Client.GetAsync(new Uri("/readyz", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+        await WaitForVersionAsync(server, "good");
+        var broken = await BrokenEntryAsync(server, "broken.yaml");
+        Assert.Contains("line 2, column 1: invalid YAML", (string?)broken["lastError"], StringComparison.Ordinal);
+        Assert.False((bool)broken["serving"]!);
+        Assert.Contains(server.Logs, l => l.Contains("broken.yaml", StringComparison.Ordinal) && l.Contains("invalid YAML", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Reload_MalformedFileAddedBesideANewPolicy_TheNewPolicyLoadsAndTheFileIsListed()
+    {
+        await using var server = await RunningServer.StartAsync(new Dictionary<string, string> { ["team.yaml"] = TestPolicyFiles.TeamLabel("good") });
+
+        await File.WriteAllTextAsync(Path.Combine(server.PoliciesDirectory, "broken.yaml"), FlowLeftOpen);
+        await File.WriteAllTextAsync(Path.Combine(server.PoliciesDirectory, "mutate.yaml"), TestPolicyFiles.AddManagedBy());
+        await server.WaitUntilAsync(() => server.Registry.Current.Find("add-managed-by") is not null, "the new policy beside the broken file to load");
+
+        await WaitForVersionAsync(server, "good");
+        Assert.Contains("invalid YAML", (string?)(await BrokenEntryAsync(server, "broken.yaml"))["lastError"], StringComparison.Ordinal);
+    }
+
+    private static async Task<JsonNode> BrokenEntryAsync(RunningServer server, string file)
+    {
+        var policies = JsonNode.Parse(await server.Client.GetStringAsync(new Uri("/policies", UriKind.Relative)))!["policies"]!.AsArray();
+        return policies.Single(p => ((string?)p!["source"])!.Contains(file, StringComparison.Ordinal) && (string?)p["state"] == "error")!;
+    }
+
     [Fact]
     public async Task Reload_FileRemoved_PolicyGoneAndOthersStay()
     {

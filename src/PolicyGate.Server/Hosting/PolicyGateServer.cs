@@ -83,10 +83,10 @@ public static class PolicyGateServer
     /// Why a server that was started stopped by itself: the first background service that failed (the host stops
     /// then, and would otherwise look like a clean shutdown), or null.
     /// </summary>
-    public static Exception? FindFault(WebApplication app)
+    public static Exception? FindFault(IHost host)
     {
-        ArgumentNullException.ThrowIfNull(app);
-        return app.Services.GetServices<IHostedService>()
+        ArgumentNullException.ThrowIfNull(host);
+        return host.Services.GetServices<IHostedService>()
             .OfType<BackgroundService>()
             .Select(service => service.ExecuteTask?.Exception?.InnerException ?? service.ExecuteTask?.Exception)
             .FirstOrDefault(exception => exception is not null);
