@@ -1,10 +1,10 @@
 using PolicyGate.Bench;
 
 // Benchmarks print their figures; they are not timed tests. Run with:
-//   dotnet run -c Release --project bench/PolicyGate.Bench [-- evaluation|dry-run|server-path]
+//   dotnet run -c Release --project bench/PolicyGate.Bench [-- evaluation|dry-run|server-path|limits]
 //   dotnet run -c Release --project bench/PolicyGate.Bench -- recompile [iterations=1000] [baseline=200]
 //   dotnet run -c Release --project bench/PolicyGate.Bench -- startup [policies=50]
-// "all" runs evaluation, dry-run and server-path; recompile and startup run only by name (they take minutes and start processes).
+// "all" runs evaluation, dry-run, server-path and limits; recompile and startup run only by name (they take minutes and start processes).
 var which = args.Length > 0 ? args[0] : "all";
 if (which is "all" or "evaluation")
 {
@@ -19,6 +19,11 @@ if (which is "all" or "dry-run")
 if (which is "all" or "server-path")
 {
     ServerPathBenchmark.Run();
+}
+
+if (which is "all" or "limits")
+{
+    LimitsBenchmark.Run();
 }
 
 if (which == "recompile")

@@ -49,4 +49,17 @@ public class RunCommandTests
         Assert.Equal(ExitCodes.InputError, result.ExitCode);
         Assert.StartsWith("error: -:", result.Error, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Run_ObjectWithAFieldOfTheWrongType_ExitTwoNamingTheField()
+    {
+        var review = JsonNode.Parse(File.ReadAllText(Fixture("cli/admission-review-pod.json")))!;
+        review["request"]!["object"]!["spec"]!["containers"] = "nginx";
+
+        var result = InvokeWithStdin(review.ToJsonString(), "run", "--policy", Repo("policies/examples/seed-policies.yaml"), "--request", "-");
+
+        Assert.Equal(ExitCodes.InputError, result.ExitCode);
+        Assert.Equal("error: -: request.object: spec.containers: expected an array or null, got a string (the API server would refuse this object)", result.Error.TrimEnd());
+        Assert.Equal("", result.Out);
+    }
 }

@@ -4,6 +4,7 @@ using PolicyGate.Cli.Commands;
 using PolicyGate.Core.Admission;
 using PolicyGate.Core.Evaluation;
 using PolicyGate.Core.IO;
+using PolicyGate.Core.Kubernetes;
 
 namespace PolicyGate.Cli.Run;
 
@@ -45,12 +46,22 @@ internal static class RunCommand
             return ExitCodes.InputError;
         }
 
+        var request = review.Request;
+        foreach (var (field, obj) in new[] { ("request.object", request.Object), ("request.oldObject", request.OldObject) })
+        {
+            if (obj is { } element && ObjectSchema.FindTypeError(element, request.Kind) is { } typeError)
+            {
+                console.Error.WriteLine($"error: {requestPath}: {field}: {typeError} (the API server would refuse this object)");
+                return ExitCodes.InputError;
+            }
+        }
+
         if (StrictPolicyLoad.Load(policyPaths, console) is not { } policies)
         {
             return ExitCodes.InputError;
         }
 
-        var outcome = AdmissionEvaluator.Review(policies, review.Request, _ => null);
+        var outcome = AdmissionEvaluator.Review(policies, request, _ => null);
         var answer = new AdmissionReview
         {
             ApiVersion = review.Review.ApiVersion,
