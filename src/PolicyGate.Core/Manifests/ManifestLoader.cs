@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using PolicyGate.Core.Evaluation;
 using PolicyGate.Core.IO;
 using PolicyGate.Core.Serialization;
 
@@ -169,7 +170,15 @@ public static class ManifestLoader
             return new ManifestLoadResult([], [new ManifestError(input.Source, error)]);
         }
 
-        return LoadText(text ?? string.Empty, input.Source);
+        try
+        {
+            return LoadText(text ?? string.Empty, input.Source);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Last line of defence: a bug or an unforeseen input costs this input, never the others.
+            return new ManifestLoadResult([], [new ManifestError(input.Source, $"cannot read these manifests: {ExceptionText.Describe(ex)}")]);
+        }
     }
 
     private static void AddObject(JsonNode? node, string source, int? line, List<ManifestDocument> documents, List<ManifestError> errors)

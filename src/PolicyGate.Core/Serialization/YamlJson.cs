@@ -134,6 +134,11 @@ internal static class YamlJson
             var column = ex.BytePositionInLine is { } b ? ByteToColumn(text, start, line, (int)b) : 1;
             return new YamlDocumentResult(0, line, null, CleanJsonMessage(ex.Message)) { Column = column };
         }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Text the JSON reader cannot even take in (a lone UTF-16 surrogate, say) is this document's error too.
+            return new YamlDocumentResult(0, firstLine, null, $"invalid JSON ({ex.GetType().Name}: {ex.Message})");
+        }
     }
 
     /// <summary>Converts a 0-based UTF-8 byte offset within a 1-based line into a 1-based character column.</summary>
