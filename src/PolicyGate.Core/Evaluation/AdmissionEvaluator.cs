@@ -8,34 +8,11 @@ using PolicyGate.Core.Patch;
 namespace PolicyGate.Core.Evaluation;
 
 /// <summary>
-/// Runs the policies that match a request. Dry-run and the webhook both go through here, so a dry-run answer is
-/// the answer the cluster would get.
+/// Runs the policies that match a request. dry-run, run and the webhook all go through <see cref="Review"/>, so a
+/// dry-run answer is the answer the cluster would get.
 /// </summary>
 public static class AdmissionEvaluator
 {
-    /// <summary>One decision per matching policy, each judged on the request as submitted. Policies whose rules
-    /// or selectors do not match are not run and produce nothing.</summary>
-    public static IReadOnlyList<PolicyDecision> Evaluate(
-        IReadOnlyList<CompiledPolicy> policies,
-        AdmissionRequest request,
-        NamespaceLabels namespaceLabels,
-        CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(policies);
-        var decisions = new List<PolicyDecision>();
-        var parsed = new ParsedRequest(request);
-        foreach (var policy in policies)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            if (PolicyMatcher.Matches(policy.Resource, request, namespaceLabels))
-            {
-                decisions.Add(PolicyEvaluator.Decide(policy, parsed, cancellationToken));
-            }
-        }
-
-        return decisions;
-    }
-
     /// <summary>
     /// The whole admission answer, as the API server would see it: mutating policies run first, in name order, each
     /// on the object as the previous ones left it (their patches composed into one); then validating policies judge

@@ -61,6 +61,7 @@ internal static class TestPolicies
         return PolicyEvaluator.Decide(policy, request);
     }
 
+    /// <summary>The decisions of every matching policy, as dry-run and the webhook reach them (mutating ones first).</summary>
     public static IReadOnlyList<PolicyDecision> Evaluate(IReadOnlyList<CompiledPolicy> policies, JsonObject manifest, NamespaceLabels? labels = null) =>
-        AdmissionEvaluator.Evaluate(policies, AdmissionRequestFactory.Create(manifest, "test"), labels ?? (_ => null));
+        AdmissionEvaluator.Review(policies, AdmissionRequestFactory.Create(manifest, "test"), labels ?? (_ => null)).Decisions;
 }
