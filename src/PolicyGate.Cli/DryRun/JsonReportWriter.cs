@@ -29,7 +29,7 @@ internal static class JsonReportWriter
                 ["allowed"] = d.Allowed,
                 ["outcome"] = d.Outcome.ToString().ToLowerInvariant(),
                 ["message"] = d.Message,
-                ["warnings"] = new JsonArray(d.Warnings.Select(w => (JsonNode?)JsonValue.Create(w)).ToArray()),
+                ["warnings"] = Strings(d.Warnings),
                 ["patch"] = d.Patch?.DeepClone(),
             });
         }
@@ -43,7 +43,7 @@ internal static class JsonReportWriter
                 ["object"] = Describe(answer.Object),
                 ["allowed"] = response.Allowed,
                 ["message"] = response.Status?.Message,
-                ["warnings"] = new JsonArray((response.Warnings ?? []).Select(w => (JsonNode?)JsonValue.Create(w)).ToArray()),
+                ["warnings"] = Strings(response.Warnings ?? []),
                 ["patch"] = response.Patch is { } patch ? JsonNode.Parse(patch) : null,
             });
         }
@@ -54,6 +54,8 @@ internal static class JsonReportWriter
         var root = new JsonObject { ["results"] = results, ["answers"] = answers, ["errors"] = errors };
         output.WriteLine(root.ToJsonString(Indented));
     }
+
+    private static JsonArray Strings(IEnumerable<string> values) => new(values.Select(v => (JsonNode?)JsonValue.Create(v)).ToArray());
 
     private static JsonObject Describe(DryRunObject obj) => new()
     {

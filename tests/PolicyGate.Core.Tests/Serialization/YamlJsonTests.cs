@@ -238,17 +238,6 @@ public class YamlJsonTests
     }
 
     [Fact]
-    public void ParseDocuments_SyntaxErrorBeforeDocumentEnd_KeepsTheBareDocumentAfter()
-    {
-        var documents = YamlJson.ParseDocuments("a: b: c\n...\nd: 1\n");
-
-        Assert.Equal(2, documents.Count);
-        Assert.True(documents[0].IsError);
-        Assert.Equal("{\"d\":1}", Json(documents[1].Node));
-        Assert.Equal(3, documents[1].Line);
-    }
-
-    [Fact]
     public void ParseDocuments_MultipleDocuments_CarryIndexAndStartLine()
     {
         var documents = YamlJson.ParseDocuments("a: 1\n---\nb: 2\n---\n\n# c\nc: 3\n");
@@ -307,15 +296,18 @@ public class YamlJsonTests
         Assert.Equal("fifth", documents[3].Node!["metadata"]!["name"]!.GetValue<string>());
     }
 
-    [Fact]
-    public void ParseDocuments_ConversionError_DoesNotLoseLaterDocumentsInSameSlice()
+    [Theory]
+    [InlineData("a: .inf\nb: 2\n...\nc: 1\n", 4)] // a document that cannot become JSON
+    [InlineData("a: b: c\n...\nc: 1\n", 3)] // a syntax error
+    public void ParseDocuments_ErrorBeforeDocumentEnd_KeepsTheBareDocumentAfter(string yaml, int line)
     {
-        var documents = YamlJson.ParseDocuments("a: .inf\nb: 2\n...\nc: 1\n");
+        var documents = YamlJson.ParseDocuments(yaml);
 
         Assert.Equal(2, documents.Count);
         Assert.True(documents[0].IsError);
         Assert.Equal("{\"c\":1}", Json(documents[1].Node));
         Assert.Equal(1, documents[1].Index);
+        Assert.Equal(line, documents[1].Line);
     }
 
     [Fact]
