@@ -13,6 +13,9 @@ namespace PolicyGate.Core.Admission;
 /// </summary>
 public sealed class AdmissionReviewDocument : IDisposable
 {
+    /// <summary>The deepest nesting read (System.Text.Json's default is 64; Kubernetes objects can be deeper).</summary>
+    public const int MaxDepth = 256;
+
     private readonly JsonDocument _document;
 
     private AdmissionReviewDocument(JsonDocument document, AdmissionReview review)
@@ -50,7 +53,7 @@ public sealed class AdmissionReviewDocument : IDisposable
         JsonDocument json;
         try
         {
-            json = JsonDocument.Parse(utf8, new JsonDocumentOptions { MaxDepth = 256 });
+            json = JsonDocument.Parse(utf8, new JsonDocumentOptions { MaxDepth = MaxDepth });
         }
         catch (JsonException ex)
         {
