@@ -28,8 +28,27 @@ public sealed class Settings
 
     public IEnumerable<string> Validate()
     {
+        // A setting written as null (or "requiredLabels:" with nothing after it) replaces the empty default with null.
+        foreach (var (setting, keys) in new[] { ("requiredLabels", RequiredLabels), ("requiredAnnotations", RequiredAnnotations) })
+        {
+            if (keys is null)
+            {
+                yield return $"setting '{setting}' must be a list of names, not null (leave it out for none)";
+            }
+            else if (keys.Any(string.IsNullOrWhiteSpace))
+            {
+                yield return $"setting '{setting}': names must not be empty";
+            }
+        }
+
         foreach (var (setting, patterns) in new[] { ("labelPatterns", LabelPatterns), ("annotationPatterns", AnnotationPatterns) })
         {
+            if (patterns is null)
+            {
+                yield return $"setting '{setting}' must be a map of name to regular expression, not null (leave it out for none)";
+                continue;
+            }
+
             foreach (var (key, pattern) in patterns)
             {
                 string? error = null;

@@ -112,6 +112,28 @@ public class DryRunCommandTests
     }
 
     [Fact]
+    public void DryRun_NamespaceWhoseMetadataIsNotAMap_IsThatObjectsErrorAndOthersAreJudged()
+    {
+        // Found by the fuzz suite (manifests surface): reading namespace labels indexed the list as a map, and dry-run
+        // stopped with "internal error" before judging anything.
+        const string manifests = """
+            [
+              {"apiVersion": "v1", "kind": "Namespace", "metadata": []},
+              {"apiVersion": "v1", "kind": "SQLClaim", "metadata": {"name": "db"}, "spec": {"size": "large"}}
+            ]
+            """;
+
+        var result = InvokeWithStdin(manifests, "dry-run", "--policy", Seed, "--manifests", "-", "--output", "json");
+
+        Assert.Equal(ExitCodes.InputError, result.ExitCode);
+        Assert.Equal("", result.Error);
+        var json = JsonNode.Parse(result.Out)!;
+        var error = Assert.Single(json["errors"]!.AsArray())!;
+        Assert.Equal("<stdin>#1[0]", error["source"]!.GetValue<string>());
+        Assert.Equal("db", Assert.Single(json["results"]!.AsArray())!["object"]!["name"]!.GetValue<string>());
+    }
+
+    [Fact]
     public void DryRun_NamespaceLabelsOption_SelectsTheNamespace()
     {
         var result = Invoke("dry-run", "--policy", Fixture("cli/prod-only-policy.yaml"), "--manifests", Fixture("cli/list-and-namespaces.yaml"),

@@ -9,7 +9,15 @@ public sealed class BadInputIntegrationTests : IAsyncLifetime
 {
     private RunningServer _server = null!;
 
-    public async Task InitializeAsync() => _server = await RunningServer.StartAsync(new Dictionary<string, string> { ["team.yaml"] = TestPolicyFiles.TeamLabel() });
+    public async Task InitializeAsync() => _server = await RunningServer.StartAsync(new Dictionary<string, string>
+    {
+        ["team.yaml"] = TestPolicyFiles.TeamLabel(),
+        ["set-image.yaml"] = TestPolicyFiles.Inline("set-image", """
+            var spec = Copy(PodSpec())!;
+            spec.Containers[0].Image = "nginx:2";
+            return Mutate(spec);
+            """, mutating: true),
+    });
 
     public async Task DisposeAsync() => await _server.DisposeAsync();
 
@@ -45,6 +53,41 @@ public sealed class BadInputIntegrationTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
         Assert.Contains("at most 3145728", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Mutate_ObjectWithAFieldTwice_ThePolicyFailsNot500()
+    {
+        // Found by the fuzz suite (serve-bodies surface): the patch was computed outside the policy's isolation, and
+        // JsonObject cannot hold a field twice, so /mutate answered 500 (and `run` said "internal error").
+        var body = Reviews.Pod("twice").Replace("\"metadata\":{\"name\":\"web\",", "\"metadata\":{\"name\":\"web\",\"name\":\"web\",", StringComparison.Ordinal);
+        Assert.Contains("\"name\":\"web\",\"name\":\"web\"", body, StringComparison.Ordinal);
+
+        using var response = await _server.PostAsync("/mutate/set-image", body);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var answer = Reviews.Response(await response.Content.ReadAsStringAsync());
+        Assert.Equal("twice", (string?)answer["uid"]);
+        Assert.False((bool)answer["allowed"]!);
+        Assert.StartsWith("policy set-image denied the request: policy set-image failed: cannot compute the patch: ", (string?)answer["status"]!["message"], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Mutate_ObjectNestedDeeperThan64_Patched()
+    {
+        // Found by the fuzz suite (serve-bodies surface): AdmissionReviews are read 256 levels deep, but the object was
+        // read back for the patch with System.Text.Json's default of 64, and /mutate answered 500.
+        var deep = new string('[', 100) + new string(']', 100);
+        var body = Reviews.Pod("deep").Replace("\"spec\":{", $"\"spec\":{{\"x\":{deep},", StringComparison.Ordinal);
+        Assert.Contains(deep, body, StringComparison.Ordinal);
+
+        using var response = await _server.PostAsync("/mutate/set-image", body);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var answer = Reviews.Response(await response.Content.ReadAsStringAsync());
+        Assert.True((bool)answer["allowed"]!, answer.ToJsonString());
+        var patch = System.Text.Encoding.UTF8.GetString(Convert.FromBase64String((string)answer["patch"]!));
+        Assert.Contains("\"path\":\"/spec/containers/0/image\",\"value\":\"nginx:2\"", patch, StringComparison.Ordinal);
     }
 
     [Fact]

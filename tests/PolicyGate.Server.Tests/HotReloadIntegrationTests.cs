@@ -163,6 +163,43 @@ public sealed class HotReloadIntegrationTests
     }
 
     [Fact]
+    public async Task Load_SamePolicyNameTwice_FirstServesAndTheSecondIsListedAsAnError()
+    {
+        // Found by the fuzz suite (serve-folder surface): the second definition was dropped without a word, in
+        // /policies or the log, while dry-run, run and webhook-config all refuse it.
+        await using var server = await RunningServer.StartAsync(new Dictionary<string, string>
+        {
+            ["team.yaml"] = TestPolicyFiles.TeamLabel("first") + "\n---\n" + TestPolicyFiles.TeamLabel("second"),
+        });
+
+        using var response = await server.PostAsync("/validate/team-label", Reviews.Pod("dup"));
+        Assert.StartsWith("policy team-label denied the request: first:", (string?)Reviews.Response(await response.Content.ReadAsStringAsync())["status"]!["message"], StringComparison.Ordinal);
+        var listed = JsonNode.Parse(await server.Client.GetStringAsync(new Uri("/policies", UriKind.Relative)))!["policies"]!.AsArray();
+        Assert.Equal(2, listed.Count);
+        var error = Assert.Single(listed, p => (string?)p!["state"] == "error")!;
+        Assert.EndsWith("team.yaml#2", (string?)error["source"], StringComparison.Ordinal);
+        Assert.Equal((string?)error["source"], (string?)error["name"]);
+        Assert.Equal("policy team-label: a policy of this kind and name is already defined; names must be unique", (string?)error["lastError"]);
+        Assert.False((bool)error["serving"]!);
+        Assert.Contains(server.Logs, l => l.Contains("|1003|Warning|", StringComparison.Ordinal) && l.Contains("already defined", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Load_SameBrokenPolicyTwice_BothErrorsListed()
+    {
+        // Found by the fuzz suite (serve-folder surface): both documents failed under one name, and the entry of the
+        // second replaced the first's, so the first document's error was nowhere.
+        var broken = TestPolicyFiles.Inline("team-label", "return Allow();", extra: "  unknownField: 1");
+        await using var server = await RunningServer.StartAsync(new Dictionary<string, string> { ["team.yaml"] = broken + "\n---\n" + broken });
+
+        var listed = JsonNode.Parse(await server.Client.GetStringAsync(new Uri("/policies", UriKind.Relative)))!["policies"]!.AsArray();
+
+        Assert.Equal(2, listed.Count);
+        Assert.All(listed, p => Assert.Equal("error", (string?)p!["state"]));
+        Assert.Equal(["team.yaml#1", "team.yaml#2"], listed.Select(p => Path.GetFileName((string?)p!["source"])).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public async Task Reload_FileRemoved_PolicyGoneAndOthersStay()
     {
         await using var server = await RunningServer.StartAsync(new Dictionary<string, string>

@@ -104,12 +104,14 @@ internal static class DryRunEngine
         var labels = new Dictionary<string, IReadOnlyDictionary<string, string>>(StringComparer.Ordinal);
         foreach (var manifest in manifests)
         {
+            // Any field may have any type here: the object is checked against its schema only when it is judged.
             if (manifest["kind"]?.GetValueKind() == System.Text.Json.JsonValueKind.String &&
                 manifest["kind"]!.GetValue<string>() == "Namespace" &&
-                manifest["metadata"]?["name"] is JsonValue nameValue && nameValue.TryGetValue<string>(out var name))
+                manifest["metadata"] is JsonObject metadata &&
+                metadata["name"] is JsonValue nameValue && nameValue.TryGetValue<string>(out var name))
             {
                 var own = new Dictionary<string, string>(StringComparer.Ordinal) { [PolicyMatcher.NamespaceNameLabel] = name };
-                if (manifest["metadata"]?["labels"] is JsonObject l)
+                if (metadata["labels"] is JsonObject l)
                 {
                     foreach (var (key, value) in l)
                     {

@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
+using System.Text.Unicode;
 
 namespace PolicyGate.Core.Admission;
 
@@ -12,6 +13,9 @@ namespace PolicyGate.Core.Admission;
 /// </summary>
 public sealed class AdmissionReviewDocument : IDisposable
 {
+    /// <summary>The deepest nesting read (System.Text.Json's default is 64; Kubernetes objects can be deeper).</summary>
+    public const int MaxDepth = 256;
+
     private readonly JsonDocument _document;
 
     private AdmissionReviewDocument(JsonDocument document, AdmissionReview review)
@@ -38,10 +42,18 @@ public sealed class AdmissionReviewDocument : IDisposable
             utf8 = utf8[3..]; // a byte order mark, as editors on Windows write it
         }
 
+        // The JSON reader checks the bytes of strings only when one is read as text, so invalid UTF-8 would surface later
+        // as an exception from whatever reads that string (this reader, or a policy): refuse it here, as a bad body.
+        if (!Utf8.IsValid(utf8.Span))
+        {
+            error = $"the body is not valid UTF-8 ({DescribeInvalidUtf8(utf8.Span)}); JSON must be UTF-8";
+            return false;
+        }
+
         JsonDocument json;
         try
         {
-            json = JsonDocument.Parse(utf8, new JsonDocumentOptions { MaxDepth = 256 });
+            json = JsonDocument.Parse(utf8, new JsonDocumentOptions { MaxDepth = MaxDepth });
         }
         catch (JsonException ex)
         {
@@ -82,6 +94,29 @@ public sealed class AdmissionReviewDocument : IDisposable
     }
 
     public void Dispose() => _document.Dispose();
+
+    /// <summary>Where the first invalid UTF-8 sequence is, as JSON syntax errors say it: line, byte in the line, and the byte.</summary>
+    private static string DescribeInvalidUtf8(ReadOnlySpan<byte> utf8)
+    {
+        var offset = 0;
+        while (offset < utf8.Length && Rune.DecodeFromUtf8(utf8[offset..], out _, out var consumed) == System.Buffers.OperationStatus.Done)
+        {
+            offset += consumed;
+        }
+
+        var line = 1;
+        var lineStart = 0;
+        for (var i = 0; i < offset; i++)
+        {
+            if (utf8[i] == (byte)'\n')
+            {
+                line++;
+                lineStart = i + 1;
+            }
+        }
+
+        return offset < utf8.Length ? $"line {line}, byte {offset - lineStart + 1}: 0x{utf8[offset]:X2}" : $"line {line}";
+    }
 
     private static AdmissionReview ReadReview(JsonElement root)
     {

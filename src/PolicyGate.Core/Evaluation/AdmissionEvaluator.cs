@@ -41,7 +41,7 @@ public static class AdmissionEvaluator
             if (decision.MutatedObject is { } next)
             {
                 mutated = next;
-                current = WithObject(current, JsonSerializer.SerializeToElement(next));
+                current = WithObject(current, JsonSerializer.SerializeToElement(next, PolicyEvaluator.ObjectJson));
             }
         }
 
@@ -118,7 +118,7 @@ public static class AdmissionEvaluator
             var patch = JsonPatch.CreateDiff(PolicyEvaluator.ObjectNode(request), mutated);
             if (patch.Count > 0)
             {
-                response.Patch = Encoding.UTF8.GetBytes(patch.ToJsonString());
+                response.Patch = Encoding.UTF8.GetBytes(patch.ToJsonString(PolicyEvaluator.ObjectJson));
                 response.PatchType = AdmissionResponse.JsonPatchType;
             }
         }

@@ -73,7 +73,18 @@ public static class PolicyEvaluator
                     null);
             }
 
-            var patch = JsonPatch.CreateDiff(ObjectNode(request), mutated);
+            JsonArray patch;
+            try
+            {
+                patch = JsonPatch.CreateDiff(ObjectNode(request), mutated);
+            }
+            catch (Exception ex) when (ex is JsonException or ArgumentException or InvalidOperationException)
+            {
+                // A field given twice, in the request's object (the API server never sends one) or in a node the script
+                // built: no JsonObject can hold it, so no patch can be computed, and the mutation is this policy's failure.
+                return new PolicyVerdict.Failed($"cannot compute the patch: {ExceptionText.Message(ex)}", TimedOut: false, ex);
+            }
+
             return new PolicyVerdict.Allowed(patch.Count > 0 ? patch : null, patch.Count > 0 ? mutated : null, context.Warnings, context.AuditAnnotations);
         }
 
@@ -94,9 +105,18 @@ public static class PolicyEvaluator
         return decision;
     }
 
+    /// <summary>
+    /// Reading and writing the request's object around a mutation: as deep as an AdmissionReview may nest (the
+    /// serializer's default, 64, is less), and a field given twice refused when read, since no JsonObject can hold it.
+    /// </summary>
+    internal static JsonSerializerOptions ObjectJson { get; } = new() { MaxDepth = AdmissionReviewDocument.MaxDepth };
+
+    private static readonly JsonDocumentOptions ObjectReadOptions = new() { MaxDepth = AdmissionReviewDocument.MaxDepth, AllowDuplicateProperties = false };
+
     /// <summary>The request's object as a JsonNode (what a mutation is diffed against), or null.</summary>
+    /// <exception cref="JsonException">The object has a field twice.</exception>
     internal static JsonNode? ObjectNode(AdmissionRequest request) =>
-        request.Object is { ValueKind: JsonValueKind.Object } o ? JsonNode.Parse(o.GetRawText()) : null;
+        request.Object is { ValueKind: JsonValueKind.Object } o ? JsonNode.Parse(o.GetRawText(), documentOptions: ObjectReadOptions) : null;
 
     /// <summary>The verdict on a script its budget stopped, decided by why it was stopped (not by what was thrown).</summary>
     private static PolicyVerdict.Failed Stopped(ScriptBudget budget, Exception? exception) =>

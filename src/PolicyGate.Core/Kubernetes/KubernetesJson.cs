@@ -12,7 +12,7 @@ public static class KubernetesJson
     /// <summary>
     /// Read-only serializer options for Kubernetes JSON: camelCase property names, null properties omitted
     /// (except a model property that was an explicit <c>null</c> in the JSON it was read from, which is written
-    /// back), strict numbers, case-sensitive names, no HTML escaping, and the source-generated
+    /// back), strict numbers, case-sensitive names, no HTML escaping, 256 levels of nesting, and the source-generated
     /// <see cref="KubernetesJsonContext"/> for the models, falling back to reflection for any other type (a
     /// policy script's own types, say).
     /// </summary>
@@ -40,6 +40,9 @@ public static class KubernetesJson
             DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
             NumberHandling = JsonNumberHandling.Strict,
             PropertyNameCaseInsensitive = false,
+
+            // As deep as an AdmissionReview is read (the default, 64, would refuse objects the request accepted).
+            MaxDepth = Admission.AdmissionReviewDocument.MaxDepth,
 
             // Kubernetes JSON is not embedded in HTML: keep annotations such as "a<b" readable and byte-stable.
             Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,

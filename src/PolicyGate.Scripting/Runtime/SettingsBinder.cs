@@ -59,11 +59,30 @@ internal sealed class SettingsBinder
     /// </param>
     public SettingsBinding Bind(JsonObject? settings, TimeSpan timeBudget)
     {
+        settings ??= [];
+
+        // The settings are written out as JSON text before the budget starts: that is PolicyGate's work, not the
+        // script's, and the writer's buffers come from a shared pool, so what it allocates depends on what the process
+        // did before. Counted against the script's memory budget, a large setting passed or failed by that history.
+        byte[] utf8;
+        try
+        {
+            utf8 = JsonSerializer.SerializeToUtf8Bytes(settings, _options);
+        }
+        catch (JsonException ex)
+        {
+            return SettingsBinding.Failure([Explain(ex)]);
+        }
+        catch (InvalidOperationException ex)
+        {
+            return SettingsBinding.Failure([$"settings: {ExceptionText.Message(ex)}"]); // nested past the writer's depth
+        }
+
         using var budget = ScriptBudget.Start(timeBudget);
         SettingsBinding binding;
         try
         {
-            binding = Bind(settings);
+            binding = Bind(settings, utf8);
         }
         catch (Exception) when (budget.Stopped != BudgetStop.None)
         {
@@ -77,9 +96,8 @@ internal sealed class SettingsBinder
     private static SettingsBinding Stopped(ScriptBudget budget) =>
         SettingsBinding.Failure([$"the script's Settings code was stopped: {budget.Explain()}"]);
 
-    private SettingsBinding Bind(JsonObject? settings)
+    private SettingsBinding Bind(JsonObject settings, byte[] utf8)
     {
-        settings ??= [];
         var errors = new List<string>();
         foreach (var (key, _) in settings)
         {
@@ -98,7 +116,7 @@ internal sealed class SettingsBinder
         object? bound;
         try
         {
-            bound = settings.Deserialize(Type, _options);
+            bound = JsonSerializer.Deserialize(utf8, Type, _options);
         }
         catch (JsonException ex)
         {

@@ -87,7 +87,7 @@ internal sealed class PolicyFolderService(
         }
 
         var previous = registry.Current;
-        var failures = ToFailures(result.Errors, previous);
+        var failures = ToFailures(result.Errors, previous, result.Policies.Select(p => p.Name).ToHashSet(StringComparer.Ordinal));
         var next = previous.Next(result.Policies, failures, time.GetUtcNow());
         registry.Publish(next);
 
@@ -105,15 +105,24 @@ internal sealed class PolicyFolderService(
 
     /// <summary>
     /// Errors name their policy when it is known; a document that does not even parse is matched to the policies its
-    /// source defined before, so those keep serving their last good version.
+    /// source defined before, so those keep serving their last good version. An error for a name that another
+    /// document loaded (a second definition of it, say), or that an earlier document already failed under, is listed
+    /// under its own source: under the name it would be hidden behind the other entry of that name.
     /// </summary>
-    private static List<PolicyFailure> ToFailures(IReadOnlyList<PolicyLoadError> errors, PolicySnapshot previous)
+    private static List<PolicyFailure> ToFailures(IReadOnlyList<PolicyLoadError> errors, PolicySnapshot previous, HashSet<string> loaded)
     {
         var failures = new List<PolicyFailure>();
+        var failedNames = new HashSet<string>(StringComparer.Ordinal);
         foreach (var group in errors.GroupBy(e => (e.Policy, e.Source)))
         {
             var message = string.Join("; ", group.Select(e => e.Message));
             var (policy, source) = group.Key;
+            if (policy is not null && (loaded.Contains(policy) || !failedNames.Add(policy)))
+            {
+                failures.Add(new PolicyFailure(source, source, $"policy {policy}: {message}"));
+                continue;
+            }
+
             if (policy is not null)
             {
                 failures.Add(new PolicyFailure(policy, source, message));

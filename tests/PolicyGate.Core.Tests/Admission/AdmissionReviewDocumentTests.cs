@@ -114,6 +114,23 @@ public sealed class AdmissionReviewDocumentTests
         Assert.Contains(expected, error, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("\"uid\":\"u-\xED\xA0\x80\"", "line 1, byte 82: 0xED")] // an encoded surrogate, in a field PolicyGate reads
+    [InlineData("\"uid\":\"u\",\n\"opt\xFFions\":{}", "line 2, byte 5: 0xFF")] // in the name of a field it keeps aside
+    [InlineData("\"uid\":\"u\",\"object\":{\"metadata\":{\"name\":\"\xC3\x28\"}}", "line 1, byte 113: 0xC3")] // in the object a policy reads
+    public void TryParse_InvalidUtf8_IsABadBodyNotAnException(string request, string where)
+    {
+        // Found by the fuzz suite (run and serve surfaces): System.Text.Json parses such bytes and throws
+        // InvalidOperationException only when the string is read, so `run` reported an internal error and serve a 500.
+        var prefix = "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"request\":{";
+        var json = Encoding.Latin1.GetBytes(prefix + request + "}}");
+
+        Assert.False(AdmissionReviewDocument.TryParse(json, out var document, out var error));
+
+        Assert.Null(document);
+        Assert.Equal($"the body is not valid UTF-8 ({where}); JSON must be UTF-8", error);
+    }
+
     [Fact]
     public void TryParse_TheCliFixture_MatchesSystemTextJson()
     {

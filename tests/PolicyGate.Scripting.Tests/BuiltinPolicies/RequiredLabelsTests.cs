@@ -180,6 +180,21 @@ public class RequiredLabelsTests
         Assert.Contains(expected, errors, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("{requiredLabels: null}", "setting 'requiredLabels' must be a list of names, not null (leave it out for none)")]
+    [InlineData("{requiredAnnotations: }", "setting 'requiredAnnotations' must be a list of names, not null (leave it out for none)")]
+    [InlineData("{requiredLabels: [team, null]}", "setting 'requiredLabels': names must not be empty")]
+    [InlineData("{requiredAnnotations: [' ']}", "setting 'requiredAnnotations': names must not be empty")]
+    [InlineData("{labelPatterns: null}", "setting 'labelPatterns' must be a map of name to regular expression, not null (leave it out for none)")]
+    public void Load_NullOrEmptyNames_RejectedNamingSetting(string settings, string expected)
+    {
+        // Found by the fuzz suite (settings surface): these settings loaded, and then the policy failed with
+        // ArgumentNullException on every object it judged.
+        var errors = BuiltinAssert.RejectedSettings(Module, settings);
+
+        Assert.Equal($"spec.settings: {expected}", errors);
+    }
+
     [Fact]
     public void Load_MisspelledSetting_RejectedNamingIt()
     {

@@ -159,6 +159,20 @@ public class ScriptProgramTests
     }
 
     [Fact]
+    public void Load_LargeSetting_OnlyWhatTheScriptKeepsCountsAgainstItsMemory()
+    {
+        // Found by the fuzz suite (serve-folder surface, a 5-million-character key in labelPatterns): the settings
+        // were written out as JSON text inside the script's budget, with buffers from a shared pool, so the same policy
+        // was refused ("allocated more than 64 MiB") or loaded depending on what the process had done before. A
+        // 16-million-character name is 32 MiB as a string; writing it out takes about as much again from a cold pool.
+        var name = new string('a', 16 * 1024 * 1024);
+
+        var policy = TestPolicies.Builtin("required-labels", $"{{requiredLabels: [{name}]}}");
+
+        Assert.Equal("required-labels", policy.Name);
+    }
+
+    [Fact]
     public void Run_ScriptCatchesNothingItShouldNot_RequestFieldsAreVisible()
     {
         var policy = Inline("return Operation == \"UPDATE\" && Kind == \"Pod\" && Namespace == \"team-a\" && OldObject is not null && UserInfo.Username == \"policygate-dry-run\" ? Allow() : Deny($\"{Operation} {Kind} {Namespace}\");");

@@ -48,7 +48,8 @@ internal sealed class RunningServer : IAsyncDisposable
     public PolicyRegistry Registry => _app.Services.GetRequiredService<PolicyRegistry>();
 
     /// <summary>Starts a server whose policy folder holds <paramref name="policyFiles"/> (file name → YAML).</summary>
-    public static async Task<RunningServer> StartAsync(IReadOnlyDictionary<string, string> policyFiles)
+    /// <param name="compileCacheDirectory">Where compiled scripts are cached on disk; null (the default) keeps them in memory.</param>
+    public static async Task<RunningServer> StartAsync(IReadOnlyDictionary<string, string> policyFiles, string? compileCacheDirectory = null)
     {
         var root = Directory.CreateTempSubdirectory("policygate-server-").FullName;
         Directory.CreateDirectory(Path.Combine(root, "policies"));
@@ -70,6 +71,7 @@ internal sealed class RunningServer : IAsyncDisposable
                 Port = 0,
                 PollInterval = TimeSpan.FromMilliseconds(50),
                 ReloadDebounce = TimeSpan.FromMilliseconds(20),
+                CompileCacheDirectory = compileCacheDirectory,
             },
             logging => logging.AddProvider(new ListLoggerProvider(logs)));
         await app.StartAsync();

@@ -1,0 +1,51 @@
+using PolicyGate.Cli.Tests;
+using PolicyGate.Fuzz.Tests.Fuzzing;
+using Xunit.Abstractions;
+
+namespace PolicyGate.Fuzz.Tests;
+
+/// <summary>
+/// Fuzz surface 4, <c>run</c> inputs: <c>policygate run --policy seed-policies.yaml --request FILE</c> on mutated
+/// AdmissionReviews. Exit 0 or 1 with a response that echoes the request's uid, or 2 with errors naming the file.
+/// </summary>
+/// <remarks>
+/// Deterministic: case <c>i</c> uses seed <c>POLICYGATE_FUZZ_SEED + i</c> (default 20240611), and
+/// <c>POLICYGATE_FUZZ_CASES</c> sets how many run (<c>N</c>, or <c>xK</c> for K times the default 400). A failing
+/// case prints its seed, mutators and input and keeps the input file; <c>POLICYGATE_FUZZ_SEED=SEED
+/// POLICYGATE_FUZZ_CASES=1</c> runs that case alone (<see cref="FuzzSettings"/>, README "Fuzz suite").
+/// </remarks>
+public sealed class RunRequestFuzzTests(ITestOutputHelper output)
+{
+    private const string Surface = "run-requests";
+
+    [Fact]
+    public async Task Run_MutatedAdmissionReviews_AnswersWithTheUidOrNamesTheFile()
+    {
+        using var run = new FuzzRun(Surface, $"FullyQualifiedName~{nameof(RunRequestFuzzTests)}", output);
+        await run.RunAsync(
+            defaultCount: 400,
+            seed => FuzzCase.Create(Surface, seed, Inputs.ReviewSeeds),
+            (fuzzCase, path) => Task.FromResult(Check(fuzzCase, path)));
+    }
+
+    private static List<string> Check(FuzzCase fuzzCase, string path)
+    {
+        var problems = new List<string>();
+        var result = CliRunner.Invoke("run", "--policy", Inputs.SeedPolicies, "--request", path);
+        CliChecks.Common(result, problems);
+        CliChecks.ErrorsNameFile(result, path, problems);
+        if (result.ExitCode is 0 or 1)
+        {
+            if (ReviewUid.Of(fuzzCase.Bytes) is { } uid)
+            {
+                CliChecks.ReviewAnswer(result, uid, problems);
+            }
+            else
+            {
+                problems.Add($"exit {result.ExitCode} for a review that has no request.uid: {CliChecks.Excerpt(result.Out, "")}");
+            }
+        }
+
+        return problems;
+    }
+}

@@ -1,0 +1,179 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json.Nodes;
+using PolicyGate.Cli.Commands;
+using PolicyGate.Fuzz.Tests.Fuzzing;
+using PolicyGate.Server.Tests.TestSupport;
+using Xunit.Abstractions;
+
+namespace PolicyGate.Fuzz.Tests;
+
+/// <summary>
+/// Fuzz surface 5, serve bodies: mutated AdmissionReviews POSTed to one running <c>policygate serve</c> at
+/// <c>/validate</c>, <c>/mutate</c>, <c>/validate/NAME</c> and <c>/mutate/NAME</c>, over HTTP/1.1 and HTTP/2. Every
+/// answer is 200, 400 or 413 (never 500, never a dropped connection) with the documented body; afterwards the server
+/// is ready and answers a good review as before.
+/// </summary>
+/// <remarks>
+/// Deterministic: case <c>i</c> uses seed <c>POLICYGATE_FUZZ_SEED + i</c> (default 20240611), and
+/// <c>POLICYGATE_FUZZ_CASES</c> sets how many run (<c>N</c>, or <c>xK</c> for K times the default 400). A failing
+/// case prints its seed, mutators and input and keeps the input file; <c>POLICYGATE_FUZZ_SEED=SEED
+/// POLICYGATE_FUZZ_CASES=1</c> runs that case alone (<see cref="FuzzSettings"/>, README "Fuzz suite").
+/// </remarks>
+[Trait("Category", "Integration")]
+public sealed class ServeBodyFuzzTests(ServeBodyFuzzTests.Server server, ITestOutputHelper output) : IClassFixture<ServeBodyFuzzTests.Server>
+{
+    private const string Surface = "serve-bodies";
+
+    private static readonly string[] Paths = ["/validate", "/mutate", "/validate/validate-pod-security-standards", "/mutate/capabilities"];
+
+    [Fact]
+    public async Task Post_MutatedReviews_200Or400Or413AndTheServerStillAnswers()
+    {
+        var goodBody = await File.ReadAllBytesAsync(Inputs.GoodReview);
+        var baseline = await AnswerAsync(goodBody);
+        Assert.Equal(HttpStatusCode.OK, baseline.Status);
+
+        using var run = new FuzzRun(Surface, $"FullyQualifiedName~{nameof(ServeBodyFuzzTests)}", output);
+        await run.RunAsync(
+            defaultCount: 400,
+            seed => FuzzCase.Create(Surface, seed, Inputs.ReviewSeeds),
+            (fuzzCase, _) => CheckAsync(fuzzCase));
+
+        using var ready = await server.Running.Client.GetAsync(new Uri("/readyz", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+        Assert.Equal(baseline, await AnswerAsync(goodBody));
+    }
+
+    /// <summary>Case seed <c>s</c> goes to path <c>s mod 4</c>, over HTTP/2 when <c>s / 4</c> is odd.</summary>
+    private async Task<List<string>> CheckAsync(FuzzCase fuzzCase)
+    {
+        var problems = new List<string>();
+        var seed = (uint)fuzzCase.Seed;
+        var path = Paths[seed % (uint)Paths.Length];
+        var client = seed / (uint)Paths.Length % 2 == 0 ? server.Running.Client : server.Http2;
+        string[] contentTypes = ["application/json", "application/json", "application/json", "application/json; charset=utf-8", "text/plain"];
+        var contentType = contentTypes[seed / 8 % (uint)contentTypes.Length];
+        using var content = new ByteArrayContent(fuzzCase.Bytes);
+        content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
+        var where = $"POST {path} over HTTP/{client.DefaultRequestVersion}, Content-Type {contentType}";
+
+        HttpResponseMessage response;
+        try
+        {
+            response = await client.PostAsync(new Uri(path, UriKind.Relative), content);
+        }
+        catch (HttpRequestException ex)
+        {
+            return [$"{where}: no answer, the request failed: {ex.Message} {ex.InnerException?.Message}"];
+        }
+
+        using (response)
+        {
+            var status = (int)response.StatusCode;
+            var body = await response.Content.ReadAsStringAsync();
+            switch (status)
+            {
+                case 400 or 413:
+                    ErrorBody(status, body, problems);
+                    break;
+                case 200:
+                    AdmissionAnswer(fuzzCase.Bytes, path, body, problems);
+                    break;
+                default:
+                    problems.Add($"status {status}, not 200, 400 or 413: {CliChecks.Excerpt(body, "")}");
+                    break;
+            }
+        }
+
+        if (problems.Count > 0)
+        {
+            problems.Insert(0, where);
+        }
+
+        return problems;
+    }
+
+    /// <summary>A rejected body: <c>{"error": {"code": STATUS, "message": "..."}}</c>.</summary>
+    private static void ErrorBody(int status, string body, List<string> problems)
+    {
+        try
+        {
+            var error = JsonNode.Parse(body)?["error"];
+            if (error?["code"] is not JsonValue code || !code.TryGetValue<int>(out var c) || c != status ||
+                error["message"] is not JsonValue message || !message.TryGetValue<string>(out var text) || string.IsNullOrWhiteSpace(text))
+            {
+                problems.Add($"status {status} without the error body {{\"error\": {{\"code\": {status}, \"message\"}}}}: {CliChecks.Excerpt(body, "")}");
+            }
+        }
+        catch (System.Text.Json.JsonException ex)
+        {
+            problems.Add($"status {status} with a body that is not JSON ({ex.Message}): {CliChecks.Excerpt(body, "")}");
+        }
+    }
+
+    /// <summary>An accepted body: an AdmissionReview response that echoes the request's uid (and carries no patch from /validate).</summary>
+    private static void AdmissionAnswer(byte[] request, string path, string body, List<string> problems)
+    {
+        var uid = ReviewUid.Of(request);
+        if (uid is null)
+        {
+            problems.Add($"200 for a body that has no request.uid: {CliChecks.Excerpt(body, "")}");
+            return;
+        }
+
+        try
+        {
+            var answer = JsonNode.Parse(body);
+            var response = answer?["response"];
+            if (answer?["kind"]?.ToString() != "AdmissionReview" || response?["uid"]?.ToString() != uid ||
+                response["allowed"] is not JsonValue allowed || !allowed.TryGetValue<bool>(out _))
+            {
+                problems.Add($"200 without an AdmissionReview response for uid {CliChecks.Excerpt(uid, "")}: {CliChecks.Excerpt(body, "")}");
+            }
+            else if (path.StartsWith("/validate", StringComparison.Ordinal) && response["patch"] is not null)
+            {
+                problems.Add($"a patch from {path}: {CliChecks.Excerpt(body, "")}");
+            }
+        }
+        catch (System.Text.Json.JsonException ex)
+        {
+            problems.Add($"200 with a body that is not JSON ({ex.Message}): {CliChecks.Excerpt(body, "")}");
+        }
+    }
+
+    private async Task<(HttpStatusCode Status, string Body)> AnswerAsync(byte[] review)
+    {
+        using var content = new ByteArrayContent(review);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        using var response = await server.Running.Client.PostAsync(new Uri("/validate", UriKind.Relative), content);
+        return (response.StatusCode, await response.Content.ReadAsStringAsync());
+    }
+
+    /// <summary>One server for the class: the seed policies, capabilities (mutating) and run-as-non-root.</summary>
+    public sealed class Server : IAsyncLifetime
+    {
+        internal RunningServer Running { get; private set; } = null!;
+
+        internal HttpClient Http2 { get; private set; } = null!;
+
+        public async Task InitializeAsync()
+        {
+            Running = await RunningServer.StartAsync(
+                new Dictionary<string, string>
+                {
+                    ["seed-policies.yaml"] = await File.ReadAllTextAsync(Inputs.SeedPolicies),
+                    ["capabilities.yaml"] = await File.ReadAllTextAsync(Inputs.Repo("policies/capabilities.yaml")),
+                    ["run-as-non-root.yaml"] = await File.ReadAllTextAsync(Inputs.Repo("policies/run-as-non-root.yaml")),
+                },
+                CompileCacheLocation.Resolve());
+            Http2 = Running.CreateClient(version: HttpVersion.Version20);
+        }
+
+        public async Task DisposeAsync()
+        {
+            Http2.Dispose();
+            await Running.DisposeAsync();
+        }
+    }
+}
