@@ -49,8 +49,11 @@ public static class PolicyGateServer
         {
             kestrel.AddServerHeader = false;
 
-            // Our handler answers oversized bodies itself with a clear 413; this is only a backstop.
-            kestrel.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes * 2;
+            // Our handler answers oversized bodies itself with a clear 413 without reading them; Kestrel then reads
+            // and discards the rest so that an HTTP/1.1 client, still sending, gets to read that answer. Past this
+            // backstop Kestrel closes the connection instead (the client sees a broken pipe): it bounds the bytes
+            // a client can make the server read for nothing.
+            kestrel.Limits.MaxRequestBodySize = Math.Max(options.MaxRequestBodyBytes, PolicyGateServerOptions.DiscardedBodyBytes);
             var certificate = kestrel.ApplicationServices.GetRequiredService<ServingCertificate>();
             certificate.TryReload(throwOnError: true);
             kestrel.Listen(IPAddress.Parse(options.Address), options.Port, listen =>

@@ -26,6 +26,12 @@ public sealed class PolicyGateServerOptions
     /// <summary>Largest AdmissionReview body accepted (the API server's own request limit is 3 MiB).</summary>
     public long MaxRequestBodyBytes { get; set; } = 3 * 1024 * 1024;
 
+    /// <summary>
+    /// Largest body the server reads (and discards) to answer a too-large one with a 413 an HTTP/1.1 client can read;
+    /// past it the connection is closed.
+    /// </summary>
+    public const long DiscardedBodyBytes = 64 * 1024 * 1024;
+
     public IEnumerable<string> Validate()
     {
         if (string.IsNullOrWhiteSpace(PoliciesDirectory) || !Directory.Exists(PoliciesDirectory))

@@ -418,4 +418,51 @@ public sealed class ResourceQuantityTests
         Assert.Equal(long.MaxValue, huge.MilliValue());
         Assert.Equal("500e2147483646", huge.ToCanonicalString());
     }
+
+    public static TheoryData<string, string> LongInputs() => new()
+    {
+        // Rounded to the nano-unit on the digits: a carry through thousands of nines.
+        { new string('9', 5000) + ".9999999999", "1e5000" },
+        { "-" + new string('9', 5000) + ".9999999999", "-1e5000" },
+        { "0." + new string('0', 3000) + "1", "1e-9" },
+        { "1." + new string('3', 4000), "1333333334e-9" },
+
+        // A binary suffix on a long fraction: 1.333...×1024, then rounded up at the nano-unit.
+        { "1." + new string('3', 4000) + "Ki", "1365333333334e-9" },
+
+        // A long whole part with a binary suffix is over 2^63-1 however it rounds.
+        { new string('7', 3000) + "." + new string('7', 3000) + "Mi", "9223372036854775807e0" },
+    };
+
+    [Theory]
+    [MemberData(nameof(LongInputs))]
+    public void Parse_LongInput_ExactValue(string input, string exact)
+    {
+        Assert.Equal(exact, ResourceQuantity.Parse(input).ToExactString());
+    }
+
+    [Fact]
+    public void CompareTo_LongValuesBesideAPowerOfTen_OrderedByTheirDigitCount()
+    {
+        // The digit count comes from a logarithm: values next to 10^k are where it must be corrected.
+        var belowPower = ResourceQuantity.Parse(new string('9', 4000));
+        var power = ResourceQuantity.Parse("1" + new string('0', 4000));
+        var abovePower = ResourceQuantity.Parse("1" + new string('0', 3999) + "1");
+
+        Assert.True(belowPower < power);
+        Assert.True(power < abovePower);
+        Assert.True(ResourceQuantity.Parse(new string('9', 3999)) < belowPower);
+        Assert.Equal(long.MaxValue, belowPower.Value());
+    }
+
+    [Fact]
+    public void Parse_LongerThanTheLimit_RefusedSayingSo()
+    {
+        var text = new string('1', ResourceQuantity.MaxLength + 1);
+
+        var error = Assert.Throws<FormatException>(() => ResourceQuantity.Parse(text));
+
+        Assert.Equal($"invalid quantity \"11111111111111111111...\" (10,001 characters): PolicyGate reads quantities of at most 10,000 characters", error.Message);
+        Assert.True(ResourceQuantity.TryParse(new string('1', ResourceQuantity.MaxLength), out _));
+    }
 }
