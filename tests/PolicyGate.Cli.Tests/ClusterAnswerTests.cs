@@ -97,6 +97,26 @@ public sealed class ClusterAnswerTests : IDisposable
         }
     }
 
+    [Fact]
+    public void DryRun_PatchNestedDeeperThan64_ReportedInJson()
+    {
+        // The composed patch was read back for the report with System.Text.Json's default depth of 64: internal error.
+        var result = Invoke("dry-run", "--policy", Fixture("cli/deep-mutation/policy.yaml"), "--manifests", Fixture("cli/deep-mutation/configmap.yaml"), "--output", "json");
+
+        Assert.Equal(ExitCodes.Success, result.ExitCode);
+        var patch = Answer(JsonNode.Parse(result.Out, documentOptions: new JsonDocumentOptions { MaxDepth = 512 })!, "c")["patch"]!.AsArray();
+        var value = patch.Single()!["value"]!["deep"];
+        var depth = 0;
+        while (value is JsonArray array)
+        {
+            value = array.Single();
+            depth++;
+        }
+
+        Assert.Equal(100, depth);
+        Assert.Equal("leaf", value!.GetValue<string>());
+    }
+
     private static JsonNode Answer(JsonNode dryRun, string name) =>
         dryRun["answers"]!.AsArray().Single(a => a!["object"]!["name"]!.GetValue<string>() == name)!;
 

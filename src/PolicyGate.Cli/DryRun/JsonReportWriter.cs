@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using PolicyGate.Core.Admission;
 using PolicyGate.Core.Api.V1;
 
 namespace PolicyGate.Cli.DryRun;
@@ -13,7 +14,12 @@ namespace PolicyGate.Cli.DryRun;
 /// </summary>
 internal static class JsonReportWriter
 {
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    /// <summary>Patches are as deep as an object may be (256 levels) and the report around them; the default is 64.</summary>
+    private const int MaxDepth = AdmissionReviewDocument.MaxDepth + 8;
+
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping, MaxDepth = MaxDepth };
+
+    private static readonly JsonDocumentOptions PatchReading = new() { MaxDepth = MaxDepth };
 
     public static void Write(DryRunReport report, TextWriter output)
     {
@@ -44,7 +50,7 @@ internal static class JsonReportWriter
                 ["allowed"] = response.Allowed,
                 ["message"] = response.Status?.Message,
                 ["warnings"] = Strings(response.Warnings ?? []),
-                ["patch"] = response.Patch is { } patch ? JsonNode.Parse(patch) : null,
+                ["patch"] = response.Patch is { } patch ? JsonNode.Parse(patch, documentOptions: PatchReading) : null,
             });
         }
 
