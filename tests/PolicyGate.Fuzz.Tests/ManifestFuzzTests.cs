@@ -10,12 +10,7 @@ namespace PolicyGate.Fuzz.Tests;
 /// on mutated manifests, with a known-good manifest file beside them. Exit 0, 1 or 2 as the JSON report says; every
 /// error's source is the file (or <c>file#N</c>); the good file is judged as it is on its own.
 /// </summary>
-/// <remarks>
-/// Deterministic: case <c>i</c> uses seed <c>POLICYGATE_FUZZ_SEED + i</c> (default 20240611), and
-/// <c>POLICYGATE_FUZZ_CASES</c> sets how many run (<c>N</c>, or <c>xK</c> for K times the default 400). A failing
-/// case prints its seed, mutators and input and keeps the input file; <c>POLICYGATE_FUZZ_SEED=SEED
-/// POLICYGATE_FUZZ_CASES=1</c> runs that case alone (<see cref="FuzzSettings"/>, README "Fuzz suite").
-/// </remarks>
+/// <remarks>Seeds, case counts, and how to rerun one case: <see cref="FuzzSettings"/> and README, "Fuzz suite".</remarks>
 public sealed class ManifestFuzzTests(ITestOutputHelper output)
 {
     private const string Surface = "manifests";

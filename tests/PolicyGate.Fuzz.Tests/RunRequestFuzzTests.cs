@@ -8,12 +8,7 @@ namespace PolicyGate.Fuzz.Tests;
 /// Fuzz surface 4, <c>run</c> inputs: <c>policygate run --policy seed-policies.yaml --request FILE</c> on mutated
 /// AdmissionReviews. Exit 0 or 1 with a response that echoes the request's uid, or 2 with errors naming the file.
 /// </summary>
-/// <remarks>
-/// Deterministic: case <c>i</c> uses seed <c>POLICYGATE_FUZZ_SEED + i</c> (default 20240611), and
-/// <c>POLICYGATE_FUZZ_CASES</c> sets how many run (<c>N</c>, or <c>xK</c> for K times the default 400). A failing
-/// case prints its seed, mutators and input and keeps the input file; <c>POLICYGATE_FUZZ_SEED=SEED
-/// POLICYGATE_FUZZ_CASES=1</c> runs that case alone (<see cref="FuzzSettings"/>, README "Fuzz suite").
-/// </remarks>
+/// <remarks>Seeds, case counts, and how to rerun one case: <see cref="FuzzSettings"/> and README, "Fuzz suite".</remarks>
 public sealed class RunRequestFuzzTests(ITestOutputHelper output)
 {
     private const string Surface = "run-requests";

@@ -14,12 +14,7 @@ namespace PolicyGate.Fuzz.Tests;
 /// answer is 200, 400 or 413 (never 500, never a dropped connection) with the documented body; afterwards the server
 /// is ready and answers a good review as before.
 /// </summary>
-/// <remarks>
-/// Deterministic: case <c>i</c> uses seed <c>POLICYGATE_FUZZ_SEED + i</c> (default 20240611), and
-/// <c>POLICYGATE_FUZZ_CASES</c> sets how many run (<c>N</c>, or <c>xK</c> for K times the default 400). A failing
-/// case prints its seed, mutators and input and keeps the input file; <c>POLICYGATE_FUZZ_SEED=SEED
-/// POLICYGATE_FUZZ_CASES=1</c> runs that case alone (<see cref="FuzzSettings"/>, README "Fuzz suite").
-/// </remarks>
+/// <remarks>Seeds, case counts, and how to rerun one case: <see cref="FuzzSettings"/> and README, "Fuzz suite".</remarks>
 [Trait("Category", "Integration")]
 public sealed class ServeBodyFuzzTests(ServeBodyFuzzTests.Server server, ITestOutputHelper output) : IClassFixture<ServeBodyFuzzTests.Server>
 {

@@ -17,12 +17,7 @@ namespace PolicyGate.Fuzz.Tests;
 /// policy answers as before, and <c>GET /policies</c> lists an error for each thing wrong with the file, the same
 /// errors the loader reports for that folder on its own.
 /// </summary>
-/// <remarks>
-/// Deterministic: case <c>i</c> uses seed <c>POLICYGATE_FUZZ_SEED + i</c> (default 20240611), and
-/// <c>POLICYGATE_FUZZ_CASES</c> sets how many run (<c>N</c>, or <c>xK</c> for K times the default 120). A failing
-/// case prints its seed, mutators and input and keeps the input file; <c>POLICYGATE_FUZZ_SEED=SEED
-/// POLICYGATE_FUZZ_CASES=1</c> runs that case alone (<see cref="FuzzSettings"/>, README "Fuzz suite").
-/// </remarks>
+/// <remarks>Seeds, case counts, and how to rerun one case: <see cref="FuzzSettings"/> and README, "Fuzz suite".</remarks>
 [Trait("Category", "Integration")]
 public sealed class ServePolicyFolderFuzzTests(ServePolicyFolderFuzzTests.Server server, ITestOutputHelper output) : IClassFixture<ServePolicyFolderFuzzTests.Server>
 {

@@ -11,12 +11,7 @@ namespace PolicyGate.Fuzz.Tests;
 /// loads and then judges every object without failing: settings are checked when the policy loads, "instead of failing
 /// on every request" (README).
 /// </summary>
-/// <remarks>
-/// Deterministic: case <c>i</c> uses seed <c>POLICYGATE_FUZZ_SEED + i</c> (default 20240611), and
-/// <c>POLICYGATE_FUZZ_CASES</c> sets how many run (<c>N</c>, or <c>xK</c> for K times the default 240). A failing
-/// case prints its seed, mutators and input and keeps the input file; <c>POLICYGATE_FUZZ_SEED=SEED
-/// POLICYGATE_FUZZ_CASES=1</c> runs that case alone (<see cref="FuzzSettings"/>, README "Fuzz suite").
-/// </remarks>
+/// <remarks>Seeds, case counts, and how to rerun one case: <see cref="FuzzSettings"/> and README, "Fuzz suite".</remarks>
 public sealed class SettingsFuzzTests(ITestOutputHelper output)
 {
     private const string Surface = "settings";
