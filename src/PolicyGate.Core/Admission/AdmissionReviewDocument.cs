@@ -1,3 +1,4 @@
+using System.Collections.ObjectModel;
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
@@ -140,32 +141,59 @@ public sealed class AdmissionReviewDocument : IDisposable
     private static AdmissionRequest ReadRequest(JsonElement element)
     {
         Expect(element, JsonValueKind.Object, "request");
-        var request = new AdmissionRequest();
+        string uid = "", operation = "";
+        string? subResource = null, requestSubResource = null, name = null, ns = null;
+        GroupVersionKind kind = new();
+        GroupVersionResource resource = new();
+        GroupVersionKind? requestKind = null;
+        GroupVersionResource? requestResource = null;
+        UserInfo userInfo = new();
+        JsonElement? obj = null, oldObj = null, options = null;
+        bool? dryRun = null;
+        Dictionary<string, JsonElement>? extension = null;
         foreach (var property in element.EnumerateObject())
         {
             var value = property.Value;
             switch (Field(property, RequestFields))
             {
-                case 0: request.Uid = String(value, "request.uid") ?? ""; break;
-                case 1: request.Kind = ReadKind(value, "request.kind") ?? new GroupVersionKind(); break;
-                case 2: request.Resource = ReadResource(value, "request.resource") ?? new GroupVersionResource(); break;
-                case 3: request.SubResource = String(value, "request.subResource"); break;
-                case 4: request.RequestKind = ReadKind(value, "request.requestKind"); break;
-                case 5: request.RequestResource = ReadResource(value, "request.requestResource"); break;
-                case 6: request.RequestSubResource = String(value, "request.requestSubResource"); break;
-                case 7: request.Name = String(value, "request.name"); break;
-                case 8: request.Namespace = String(value, "request.namespace"); break;
-                case 9: request.Operation = String(value, "request.operation") ?? ""; break;
-                case 10: request.UserInfo = ReadUserInfo(value) ?? new UserInfo(); break;
-                case 11: request.Object = Element(value); break;
-                case 12: request.OldObject = Element(value); break;
-                case 13: request.DryRun = Boolean(value, "request.dryRun"); break;
-                case 14: request.Options = Element(value); break;
-                default: (request.ExtensionData ??= new Dictionary<string, JsonElement>(StringComparer.Ordinal))[property.Name] = value; break;
+                case 0: uid = String(value, "request.uid") ?? ""; break;
+                case 1: kind = ReadKind(value, "request.kind") ?? new GroupVersionKind(); break;
+                case 2: resource = ReadResource(value, "request.resource") ?? new GroupVersionResource(); break;
+                case 3: subResource = String(value, "request.subResource"); break;
+                case 4: requestKind = ReadKind(value, "request.requestKind"); break;
+                case 5: requestResource = ReadResource(value, "request.requestResource"); break;
+                case 6: requestSubResource = String(value, "request.requestSubResource"); break;
+                case 7: name = String(value, "request.name"); break;
+                case 8: ns = String(value, "request.namespace"); break;
+                case 9: operation = String(value, "request.operation") ?? ""; break;
+                case 10: userInfo = ReadUserInfo(value) ?? new UserInfo(); break;
+                case 11: obj = Element(value); break;
+                case 12: oldObj = Element(value); break;
+                case 13: dryRun = Boolean(value, "request.dryRun"); break;
+                case 14: options = Element(value); break;
+                default: (extension ??= new Dictionary<string, JsonElement>(StringComparer.Ordinal))[property.Name] = value; break;
             }
         }
 
-        return request;
+        return new AdmissionRequest
+        {
+            Uid = uid,
+            Kind = kind,
+            Resource = resource,
+            SubResource = subResource,
+            RequestKind = requestKind,
+            RequestResource = requestResource,
+            RequestSubResource = requestSubResource,
+            Name = name,
+            Namespace = ns,
+            Operation = operation,
+            UserInfo = userInfo,
+            Object = obj,
+            OldObject = oldObj,
+            DryRun = dryRun,
+            Options = options,
+            ExtensionData = extension is null ? null : new ReadOnlyDictionary<string, JsonElement>(extension),
+        };
     }
 
     private static readonly string[] RequestFields =
@@ -212,24 +240,34 @@ public sealed class AdmissionReviewDocument : IDisposable
         }
 
         Expect(element, JsonValueKind.Object, "request.userInfo");
-        var user = new UserInfo();
+        string? username = null, uid = null;
+        IReadOnlyList<string>? groups = null;
+        IReadOnlyDictionary<string, IReadOnlyList<string>>? extra = null;
+        Dictionary<string, JsonElement>? extension = null;
         foreach (var property in element.EnumerateObject())
         {
             var value = property.Value;
             switch (Field(property, "username", "uid", "groups", "extra"))
             {
-                case 0: user.Username = String(value, "request.userInfo.username"); break;
-                case 1: user.Uid = String(value, "request.userInfo.uid"); break;
-                case 2: user.Groups = Strings(value, "request.userInfo.groups"); break;
-                case 3: user.Extra = ReadExtra(value); break;
-                default: (user.ExtensionData ??= new Dictionary<string, JsonElement>(StringComparer.Ordinal))[property.Name] = value; break;
+                case 0: username = String(value, "request.userInfo.username"); break;
+                case 1: uid = String(value, "request.userInfo.uid"); break;
+                case 2: groups = Strings(value, "request.userInfo.groups"); break;
+                case 3: extra = ReadExtra(value); break;
+                default: (extension ??= new Dictionary<string, JsonElement>(StringComparer.Ordinal))[property.Name] = value; break;
             }
         }
 
-        return user;
+        return new UserInfo
+        {
+            Username = username,
+            Uid = uid,
+            Groups = groups,
+            Extra = extra,
+            ExtensionData = extension is null ? null : new ReadOnlyDictionary<string, JsonElement>(extension),
+        };
     }
 
-    private static Dictionary<string, IList<string>>? ReadExtra(JsonElement element)
+    private static ReadOnlyDictionary<string, IReadOnlyList<string>>? ReadExtra(JsonElement element)
     {
         if (element.ValueKind == JsonValueKind.Null)
         {
@@ -237,17 +275,18 @@ public sealed class AdmissionReviewDocument : IDisposable
         }
 
         Expect(element, JsonValueKind.Object, "request.userInfo.extra");
-        var extra = new Dictionary<string, IList<string>>(StringComparer.Ordinal);
+        var extra = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
         foreach (var property in element.EnumerateObject())
         {
             var name = property.Name;
-            extra[name] = Strings(property.Value, $"request.userInfo.extra[\"{name}\"]") ?? [];
+            extra[name] = Strings(property.Value, $"request.userInfo.extra[\"{name}\"]") ?? Array.AsReadOnly(Array.Empty<string>());
         }
 
-        return extra;
+        return new ReadOnlyDictionary<string, IReadOnlyList<string>>(extra);
     }
 
-    private static List<string>? Strings(JsonElement element, string path)
+    /// <summary>A string array as a read-only list (a script cannot cast it back to something it could change).</summary>
+    private static ReadOnlyCollection<string>? Strings(JsonElement element, string path)
     {
         if (element.ValueKind == JsonValueKind.Null)
         {
@@ -255,15 +294,15 @@ public sealed class AdmissionReviewDocument : IDisposable
         }
 
         Expect(element, JsonValueKind.Array, path);
-        var list = new List<string>(element.GetArrayLength());
+        var list = new string[element.GetArrayLength()];
         var i = 0;
         foreach (var item in element.EnumerateArray())
         {
-            list.Add(String(item, $"{path}[{i}]") ?? throw new FormatException($"{path}[{i}] must be a string, not null"));
+            list[i] = String(item, $"{path}[{i}]") ?? throw new FormatException($"{path}[{i}] must be a string, not null");
             i++;
         }
 
-        return list;
+        return Array.AsReadOnly(list);
     }
 
     private static string? String(JsonElement element, string path) => element.ValueKind switch

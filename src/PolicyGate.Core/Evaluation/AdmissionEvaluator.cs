@@ -41,7 +41,7 @@ public static class AdmissionEvaluator
             if (decision.MutatedObject is { } next)
             {
                 mutated = next;
-                current = WithObject(current, JsonSerializer.SerializeToElement(next, PolicyEvaluator.ObjectJson));
+                current = current with { Object = JsonSerializer.SerializeToElement(next, PolicyEvaluator.ObjectJson) };
             }
         }
 
@@ -127,23 +127,4 @@ public static class AdmissionEvaluator
         response.AuditAnnotations = annotations;
         return response;
     }
-
-    private static AdmissionRequest WithObject(AdmissionRequest request, JsonElement obj) => new()
-    {
-        Uid = request.Uid,
-        Kind = request.Kind,
-        Resource = request.Resource,
-        SubResource = request.SubResource,
-        RequestKind = request.RequestKind,
-        RequestResource = request.RequestResource,
-        RequestSubResource = request.RequestSubResource,
-        Name = request.Name,
-        Namespace = request.Namespace,
-        Operation = request.Operation,
-        UserInfo = request.UserInfo,
-        Object = obj,
-        OldObject = request.OldObject,
-        DryRun = request.DryRun,
-        Options = request.Options,
-    };
 }

@@ -12,25 +12,33 @@ namespace PolicyGate.Core.Evaluation;
 /// <summary>Runs one compiled policy on one request and turns what the script did into a verdict and a decision.</summary>
 public static class PolicyEvaluator
 {
+    /// <summary>
+    /// Runs the script under its budget and takes what it decided as plain, bounded data before the budget ends: the
+    /// host keeps no object of the script's (no exception, no JSON value of a script type), and nothing it builds from
+    /// the answer is larger than <see cref="PolicyOutputLimits"/>.
+    /// </summary>
     public static PolicyVerdict Run(CompiledPolicy policy, ParsedRequest parsed, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(policy);
         ArgumentNullException.ThrowIfNull(parsed);
-        var request = parsed.Request;
         var timeout = TimeSpan.FromSeconds(policy.Spec.TimeoutSeconds);
-        using var context = new PolicyContext(parsed, policy.Name, policy.Spec.Mutating, policy.Spec.Settings, policy.Settings, timeout, cancellationToken);
+        using var context = new PolicyContext(parsed, policy.Name, policy.Spec.Mutating, policy.Spec.Settings, policy.CreateSettings, timeout, cancellationToken);
         var program = policy.Program;
         program.AcquireLease(); // a program replaced while this runs is unloaded only when the run ends
 
         // The budget the woven checks in the script enforce: time, allocations, stack, and the caller's token.
         using var budget = ScriptBudget.Start(timeout, cancellationToken: cancellationToken);
+        JsonNode? mutated;
         try
         {
             program.Run(context);
+
+            // Still inside the budget: a JSON value of the script's own type runs the script's code as it is written.
+            mutated = context.MutatedObject is { } node ? PlainJson.Copy(node) : null;
         }
-        catch (Exception ex) when (budget.Stopped != BudgetStop.None)
+        catch (Exception) when (budget.Stopped != BudgetStop.None)
         {
-            return Stopped(budget, ex);
+            return Stopped(budget);
         }
         catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
         {
@@ -38,8 +46,9 @@ public static class PolicyEvaluator
         }
         catch (Exception ex)
         {
-            // Per-policy isolation: a throwing script is this policy's failure, never the caller's.
-            return new PolicyVerdict.Failed(ex is PolicyRuntimeException ? ex.Message : $"{ex.GetType().Name}: {ex.Message}", TimedOut: false, ex);
+            // Per-policy isolation: a throwing script is this policy's failure, never the caller's. Only its text is
+            // kept, read without trusting the exception (its Message may be the script's own code, and throw).
+            return new PolicyVerdict.Failed(ex is PolicyRuntimeException or PolicyOutputException ? ExceptionText.Message(ex) : ExceptionText.Describe(ex), TimedOut: false);
         }
         finally
         {
@@ -49,7 +58,7 @@ public static class PolicyEvaluator
         if (budget.Stopped != BudgetStop.None)
         {
             // The stop was swallowed on its way out (by library code the script called): the answer is not trusted.
-            return Stopped(budget, null);
+            return Stopped(budget);
         }
 
         if (context.OverBudget)
@@ -58,31 +67,37 @@ public static class PolicyEvaluator
             return TimedOut(policy);
         }
 
+        if (context.OutputExceeded)
+        {
+            // The script caught the refusal and went on: it still handed back too much.
+            return new PolicyVerdict.Failed(
+                $"the policy's denial messages, warnings and audit annotations exceed {PolicyOutputLimits.MaxTextBytes / 1024} KiB", TimedOut: false);
+        }
+
         if (context.Denials.Count > 0)
         {
             return new PolicyVerdict.Denied(string.Join("; ", context.Denials), context.Warnings, context.AuditAnnotations);
         }
 
-        if (context.MutatedObject is { } mutated)
+        if (mutated is not null)
         {
             if (!policy.Spec.Mutating)
             {
                 return new PolicyVerdict.Failed(
                     "the script returned a mutation but the policy has spec.mutating: false (set it to true to allow patches)",
-                    TimedOut: false,
-                    null);
+                    TimedOut: false);
             }
 
             JsonArray patch;
             try
             {
-                patch = JsonPatch.CreateDiff(ObjectNode(request), mutated);
+                patch = JsonPatch.CreateDiff(ObjectNode(parsed.Request), mutated);
             }
             catch (Exception ex) when (ex is JsonException or ArgumentException or InvalidOperationException)
             {
                 // A field given twice, in the request's object (the API server never sends one) or in a node the script
                 // built: no JsonObject can hold it, so no patch can be computed, and the mutation is this policy's failure.
-                return new PolicyVerdict.Failed($"cannot compute the patch: {ExceptionText.Message(ex)}", TimedOut: false, ex);
+                return new PolicyVerdict.Failed($"cannot compute the patch: {ExceptionText.Message(ex)}", TimedOut: false);
             }
 
             return new PolicyVerdict.Allowed(patch.Count > 0 ? patch : null, patch.Count > 0 ? mutated : null, context.Warnings, context.AuditAnnotations);
@@ -119,11 +134,11 @@ public static class PolicyEvaluator
         request.Object is { ValueKind: JsonValueKind.Object } o ? JsonNode.Parse(o.GetRawText(), documentOptions: ObjectReadOptions) : null;
 
     /// <summary>The verdict on a script its budget stopped, decided by why it was stopped (not by what was thrown).</summary>
-    private static PolicyVerdict.Failed Stopped(ScriptBudget budget, Exception? exception) =>
-        new($"evaluation stopped: {budget.Explain()}", TimedOut: budget.Stopped == BudgetStop.Time, exception);
+    private static PolicyVerdict.Failed Stopped(ScriptBudget budget) =>
+        new($"evaluation stopped: {budget.Explain()}", TimedOut: budget.Stopped == BudgetStop.Time);
 
     private static PolicyVerdict.Failed TimedOut(CompiledPolicy policy) =>
-        new($"evaluation stopped: it ran past its time budget (timeoutSeconds: {policy.Spec.TimeoutSeconds})", TimedOut: true, null);
+        new($"evaluation stopped: it ran past its time budget (timeoutSeconds: {policy.Spec.TimeoutSeconds})", TimedOut: true);
 
     public static PolicyDecision ToDecision(CompiledPolicy policy, PolicyVerdict verdict)
     {

@@ -12,7 +12,7 @@ public abstract record PolicyVerdict(IReadOnlyList<string> Warnings, IReadOnlyDi
     public sealed record Denied(string Message, IReadOnlyList<string> Warnings, IReadOnlyDictionary<string, string>? AuditAnnotations)
         : PolicyVerdict(Warnings, AuditAnnotations);
 
-    /// <summary>The script threw, misbehaved or ran out of time.</summary>
-    public sealed record Failed(string Error, bool TimedOut, Exception? Exception)
+    /// <summary>The script threw, misbehaved or ran out of time (only the text is kept: never a script's own object).</summary>
+    public sealed record Failed(string Error, bool TimedOut)
         : PolicyVerdict([], null);
 }

@@ -13,7 +13,8 @@ namespace PolicyGate.Core.PolicyApi;
 /// </summary>
 public sealed class PolicyContext : IDisposable
 {
-    private readonly object? _settings;
+    private readonly Func<object?>? _createSettings;
+    private readonly JsonObject? _settingsSource;
     private readonly List<string> _denials = [];
     private readonly TimeSpan _timeBudget;
     private readonly CancellationToken _callerToken;
@@ -24,6 +25,10 @@ public sealed class PolicyContext : IDisposable
     private JsonObject? _object;
     private JsonObject? _oldObject;
     private Dictionary<Type, object?>? _typedObjects;
+    private object? _settings;
+    private bool _settingsBound;
+    private JsonObject? _settingsJson;
+    private long _outputBytes;
 
     private readonly ParsedRequest _parsed;
 
@@ -32,7 +37,7 @@ public sealed class PolicyContext : IDisposable
         string policyName,
         bool mutating,
         JsonObject? settingsJson,
-        object? settings,
+        Func<object?>? createSettings,
         TimeSpan timeBudget,
         CancellationToken cancellationToken)
     {
@@ -41,14 +46,17 @@ public sealed class PolicyContext : IDisposable
         Request = request.Request;
         PolicyName = policyName;
         Mutating = mutating;
-        SettingsJson = settingsJson ?? [];
-        _settings = settings;
+        _settingsSource = settingsJson;
+        _createSettings = createSettings;
         _timeBudget = timeBudget;
         _callerToken = cancellationToken;
         _started = System.Diagnostics.Stopwatch.GetTimestamp();
     }
 
-    /// <summary>The whole admission request: uid, kind, resource, subResource, operation, userInfo, dryRun, options...</summary>
+    /// <summary>
+    /// The whole admission request: uid, kind, resource, subResource, operation, userInfo, dryRun, options... Read-only:
+    /// every policy of the request reads the same one.
+    /// </summary>
     public AdmissionRequest Request { get; }
 
     /// <summary>The name of the policy being evaluated.</summary>
@@ -69,8 +77,11 @@ public sealed class PolicyContext : IDisposable
 
     public UserInfo UserInfo => Request.UserInfo;
 
-    /// <summary>The policy's <c>settings</c> as JSON. Prefer declaring a <c>Settings</c> type and calling <see cref="GetSettings{T}"/>.</summary>
-    public JsonObject SettingsJson { get; }
+    /// <summary>
+    /// The policy's <c>settings</c> as JSON: this evaluation's own copy, made on first use. Prefer declaring a
+    /// <c>Settings</c> type and calling <see cref="GetSettings{T}"/>.
+    /// </summary>
+    public JsonObject SettingsJson => _settingsJson ??= _settingsSource?.DeepClone().AsObject() ?? [];
 
     /// <summary>
     /// Cancelled when the evaluation runs out of its time budget (<c>timeoutSeconds</c>) or the caller gives up.
@@ -103,13 +114,24 @@ public sealed class PolicyContext : IDisposable
     /// <summary>The object's metadata (labels, annotations, name...), null when there is no object. Read-only.</summary>
     public V1ObjectMeta? Metadata => _parsed.Metadata;
 
-    /// <summary>The settings bound to the type the script declares (conventionally named <c>Settings</c>), checked when the policy loaded.</summary>
+    /// <summary>
+    /// The settings bound to the type the script declares (conventionally named <c>Settings</c>), checked when the
+    /// policy loaded: this evaluation's own instance, bound on first use, so nothing written into it reaches another request.
+    /// </summary>
     public T GetSettings<T>()
-        where T : class =>
-        _settings as T ?? throw new InvalidOperationException(
+        where T : class
+    {
+        if (!_settingsBound)
+        {
+            _settings = _createSettings?.Invoke();
+            _settingsBound = true;
+        }
+
+        return _settings as T ?? throw new InvalidOperationException(
             _settings is null
                 ? $"Policy '{PolicyName}' has no bound settings of type {typeof(T).Name}: declare the type as 'Settings' in the script."
                 : $"Policy '{PolicyName}' settings are a {_settings.GetType().Name}, not a {typeof(T).Name}.");
+    }
 
     /// <summary>
     /// The object as a typed model (e.g. <c>ObjectAs&lt;V1Pod&gt;()</c>), null on DELETE. Read-only, parsed once
@@ -155,7 +177,9 @@ public sealed class PolicyContext : IDisposable
     /// <summary>Denies the request with a message for the user. Several denials are joined.</summary>
     public PolicyResult Deny(string message)
     {
-        _denials.Add(string.IsNullOrWhiteSpace(message) ? $"denied by policy {PolicyName}" : message);
+        message = string.IsNullOrWhiteSpace(message) ? $"denied by policy {PolicyName}" : message;
+        Measure(message);
+        _denials.Add(message);
         return PolicyResult.Denied;
     }
 
@@ -164,6 +188,7 @@ public sealed class PolicyContext : IDisposable
     {
         if (!string.IsNullOrWhiteSpace(message))
         {
+            Measure(message);
             (_warnings ??= []).Add(message);
         }
     }
@@ -172,6 +197,8 @@ public sealed class PolicyContext : IDisposable
     public void AuditAnnotation(string key, string value)
     {
         ArgumentException.ThrowIfNullOrEmpty(key);
+        Measure(key);
+        Measure(value ?? "");
         (_auditAnnotations ??= [])[key] = value ?? "";
     }
 
@@ -225,6 +252,12 @@ public sealed class PolicyContext : IDisposable
     internal bool OverBudget =>
         System.Diagnostics.Stopwatch.GetElapsedTime(_started) > _timeBudget || _callerToken.IsCancellationRequested || (_budget?.IsCancellationRequested ?? false);
 
+    /// <summary>
+    /// True once the script tried to hand back more text than <see cref="PolicyOutputLimits.MaxTextBytes"/>: the
+    /// evaluation fails, even if the script caught the exception and went on.
+    /// </summary>
+    internal bool OutputExceeded { get; private set; }
+
     internal IReadOnlyList<string> Denials => _denials;
 
     internal IReadOnlyList<string> Warnings => (IReadOnlyList<string>?)_warnings ?? [];
@@ -234,6 +267,18 @@ public sealed class PolicyContext : IDisposable
     internal JsonNode? MutatedObject { get; private set; }
 
     private PolicyResult Result() => _denials.Count > 0 ? PolicyResult.Denied : PolicyResult.Mutated;
+
+    /// <summary>Counts a string the script hands back, in bytes, before it is kept.</summary>
+    private void Measure(string text)
+    {
+        _outputBytes += (long)text.Length * sizeof(char);
+        if (_outputBytes > PolicyOutputLimits.MaxTextBytes)
+        {
+            OutputExceeded = true;
+            throw new PolicyOutputException(
+                $"the policy's denial messages, warnings and audit annotations exceed {PolicyOutputLimits.MaxTextBytes / 1024} KiB");
+        }
+    }
 
     private static void SetAt(JsonObject root, IReadOnlyList<string> path, JsonNode? value)
     {

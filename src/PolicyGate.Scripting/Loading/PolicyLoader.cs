@@ -127,7 +127,7 @@ public sealed class PolicyLoader(PolicyCompiler compiler)
                     return (null, binding.Errors.Select(e => new PolicyLoadError(resource.Source, name, $"spec.settings: {e}")).ToArray());
                 }
 
-                return (new CompiledPolicy(resource, program, binding.Settings), []);
+                return (new CompiledPolicy(resource, program, binding.CreateSettings), []);
             default:
                 throw new InvalidOperationException("unknown compilation result");
         }

@@ -162,7 +162,9 @@ internal sealed class SettingsBinder
             }
         }
 
-        return errors.Count > 0 ? SettingsBinding.Failure(errors) : SettingsBinding.Success(bound);
+        // Valid: every evaluation gets an instance of its own, bound afresh from the same JSON (inside its budget, since
+        // the script's setters run), so that nothing one request writes into its settings reaches the next.
+        return errors.Count > 0 ? SettingsBinding.Failure(errors) : SettingsBinding.Success(() => JsonSerializer.Deserialize(utf8, Type, _options));
     }
 
     private static Exception Unwrap(Exception ex) => ex is TargetInvocationException { InnerException: { } inner } ? inner : ex;

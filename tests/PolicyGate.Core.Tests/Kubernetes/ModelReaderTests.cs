@@ -345,7 +345,7 @@ public sealed class ModelReaderTests
     {
         var request = AdmissionRequestFactory.Create(JsonNode.Parse("""{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"}}""")!.AsObject(), "test");
         var document = JsonDocument.Parse("""{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"},"spec":{"affinity":{"nodeAffinity":{}},"containers":[{"name":"c"}]}}""");
-        request.Object = document.RootElement;
+        request = request with { Object = document.RootElement };
         var parsed = new ParsedRequest(request);
 
         var spec = parsed.PodSpec!;

@@ -84,7 +84,7 @@ public class PolicyMatcherTests
     public void Matches_ObjectSelectorOnDelete_UsesOldObject()
     {
         var request = Request("dev", objectJson: null, op: "DELETE");
-        request.OldObject = JsonDocument.Parse("""{"metadata":{"labels":{"app":"web"}}}""").RootElement;
+        request = request with { OldObject = JsonDocument.Parse("""{"metadata":{"labels":{"app":"web"}}}""").RootElement };
 
         Assert.True(PolicyMatcher.Matches(Policy(obj: MatchLabels("app", "web")), request, Labels));
         Assert.False(PolicyMatcher.Matches(Policy(obj: MatchLabels("app", "db")), request, Labels));

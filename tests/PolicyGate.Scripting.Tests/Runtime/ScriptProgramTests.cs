@@ -159,6 +159,44 @@ public class ScriptProgramTests
     }
 
     [Fact]
+    public void Run_SettingsChangedByOneRequest_TheNextGetsItsOwn()
+    {
+        // Issue 11: GetSettings<T>() returned one shared, writable instance, so one request's data (another user's pod
+        // name) showed up in the next request's denial.
+        var policy = Inline(
+            "public sealed class Settings { public List<string> Seen { get; set; } = []; }\n" +
+            "var settings = GetSettings<Settings>();\nsettings.Seen.Add(Name!);\nreturn Deny(string.Join(\",\", settings.Seen));",
+            extra: "  settings:\n    seen: [configured]");
+
+        var first = TestPolicies.Decide(policy, Named("first-user-pod"));
+        var second = TestPolicies.Decide(policy, Named("second-user-pod"));
+
+        Assert.Equal("configured,first-user-pod", first.Message);
+        Assert.Equal("configured,second-user-pod", second.Message);
+    }
+
+    [Fact]
+    public void Run_SettingsJsonChangedByOneRequest_TheNextGetsItsOwn()
+    {
+        var policy = Inline(
+            "SettingsJson[\"seen\"] = (string?)SettingsJson[\"seen\"] + \"+\" + Name;\nreturn Deny((string)SettingsJson[\"seen\"]!);",
+            extra: "  settings:\n    seen: configured");
+
+        TestPolicies.Decide(policy, Named("first-user-pod"));
+        var second = TestPolicies.Decide(policy, Named("second-user-pod"));
+
+        Assert.Equal("configured+second-user-pod", second.Message);
+        Assert.Equal("configured", policy.Spec.Settings!["seen"]!.GetValue<string>());
+    }
+
+    private static JsonObject Named(string name)
+    {
+        var pod = Pod.DeepClone().AsObject();
+        pod["metadata"]!["name"] = name;
+        return pod;
+    }
+
+    [Fact]
     public void Load_LargeSetting_OnlyWhatTheScriptKeepsCountsAgainstItsMemory()
     {
         // Found by the fuzz suite (serve-folder surface, a 5-million-character key in labelPatterns): the settings

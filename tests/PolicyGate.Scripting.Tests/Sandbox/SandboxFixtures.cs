@@ -26,13 +26,19 @@ internal static class SandboxFixtures
     public static string Header(string kind, string name, string key)
     {
         var prefix = $"// {key}:";
-        var line = File.ReadLines(Path.Combine(Folder(kind), name)).Take(5).FirstOrDefault(l => l.StartsWith(prefix, StringComparison.Ordinal))
-            ?? throw new InvalidOperationException($"{name} has no '{prefix}' header line");
-        return line[prefix.Length..].Trim();
+        return HeaderOrDefault(kind, name, key) ?? throw new InvalidOperationException($"{name} has no '{prefix}' header line");
+    }
+
+    /// <summary>The text after <c>// key:</c> on one of the file's first lines, or null when there is none.</summary>
+    public static string? HeaderOrDefault(string kind, string name, string key)
+    {
+        var prefix = $"// {key}:";
+        var line = File.ReadLines(Path.Combine(Folder(kind), name)).Take(8).FirstOrDefault(l => l.StartsWith(prefix, StringComparison.Ordinal));
+        return line?[prefix.Length..].Trim();
     }
 
     /// <summary>Loads the fixture through the real loader, as a policy file beside it that names it as its module.</summary>
-    public static PolicyGate.Scripting.Loading.PolicyLoadResult Load(string kind, string name, string failurePolicy = "Fail", int timeoutSeconds = 1, string mode = "protect")
+    public static PolicyGate.Scripting.Loading.PolicyLoadResult Load(string kind, string name, string failurePolicy = "Fail", int timeoutSeconds = 1, string mode = "protect", bool mutating = false)
     {
         var yaml = $$"""
             apiVersion: policygate.io/v1
@@ -42,6 +48,7 @@ internal static class SandboxFixtures
             spec:
               module: file://{{name}}
               mode: {{mode}}
+              mutating: {{(mutating ? "true" : "false")}}
               timeoutSeconds: {{timeoutSeconds}}
               failurePolicy: {{failurePolicy}}
               rules: [{apiGroups: ["*"], apiVersions: ["*"], resources: ["*"], operations: ["*"]}]

@@ -1,0 +1,75 @@
+using System.Diagnostics;
+using PolicyGate.Core.Evaluation;
+using PolicyGate.Scripting.Tests.TestSupport;
+
+namespace PolicyGate.Scripting.Tests.Sandbox;
+
+/// <summary>
+/// The isolation corpus (<c>tests/fixtures/sandbox/isolation/</c>): policies written to change what other policies see,
+/// flood the host with their answer, or run the script's code after its budget. Each runs beside a witness policy that
+/// checks the request is as it was sent; the attack must be its own policy's failure (or harmless), and the witness
+/// must still see the untouched request and allow it.
+/// </summary>
+public sealed class IsolationCorpusTests
+{
+    private const string Kind = "isolation";
+
+    private static readonly string Witness = """
+        apiVersion: policygate.io/v1
+        kind: ClusterAdmissionPolicy
+        metadata:
+          name: zz-witness
+        spec:
+          rules: [{apiGroups: ["*"], apiVersions: ["*"], resources: ["*"], operations: ["*"]}]
+          script: |
+            var intact = Request.Namespace == "shop" && Request.Name == "web" && Request.Kind.Kind == "Pod"
+                && UserInfo.Username == "policygate-dry-run" && UserInfo.Groups!.SequenceEqual(["system:authenticated"])
+                && Metadata?.Labels?["app"] == "web" && (string?)Object!["metadata"]!["labels"]!["app"] == "web"
+                && Object!["spec"]?["deep"] is null && Object!["spec"]?["payload"] is null;
+            return intact ? Allow() : Deny("the request was changed before this policy saw it");
+        """;
+
+    public static TheoryData<string> Attacks() => SandboxFixtures.Names(Kind);
+
+    [Theory]
+    [MemberData(nameof(Attacks))]
+    public void Review_Attack_IsItsOwnPolicysFailureAndTheWitnessSeesTheRequestIntact(string name)
+    {
+        var expect = SandboxFixtures.Header(Kind, name, "expect");
+        var message = SandboxFixtures.Header(Kind, name, "message");
+        var mutating = SandboxFixtures.HeaderOrDefault(Kind, name, "mutating") == "true";
+        var loaded = SandboxFixtures.Load(Kind, name, mutating: mutating);
+        if (expect == "load-error")
+        {
+            Assert.Empty(loaded.Policies);
+            Assert.Contains(loaded.Errors, e => e.Message.Contains(message, StringComparison.Ordinal));
+            return;
+        }
+
+        var attack = Assert.Single(loaded.Policies);
+        var witness = TestPolicies.Single(Witness);
+        var watch = Stopwatch.StartNew();
+
+        var outcome = AdmissionEvaluator.Review([attack, witness], SandboxFixtures.Pod("""{"app":"web"}""").Request, _ => null);
+
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(20), $"took {watch.Elapsed}"); // a hang guard: the budget is 1 s
+        var decision = Assert.Single(outcome.Decisions, d => d.Policy == attack.Name);
+        switch (expect)
+        {
+            case "failed":
+                Assert.Equal(DecisionOutcome.Failed, decision.Outcome);
+                Assert.Contains(message, decision.Message, StringComparison.Ordinal);
+                Assert.True(decision.Message!.Length < 4096, $"a failure message of {decision.Message.Length} characters");
+                break;
+            case "allowed":
+                Assert.True(decision.Allowed, decision.Message);
+                break;
+            default:
+                throw new InvalidOperationException($"{name}: unknown expectation '{expect}'");
+        }
+
+        var witnessed = Assert.Single(outcome.Decisions, d => d.Policy == "zz-witness");
+        Assert.True(witnessed.Allowed, witnessed.Message);
+        Assert.Null(decision.MutatedObject);
+    }
+}
