@@ -26,6 +26,7 @@ internal static class CliApp
             Serve.ServeCommand.Create(console),
             CertsCommand.Create(console),
             WebhookConfigCommand.Create(console),
+            Commands.WorkerCommand.Create(),
         };
 
         var parse = root.Parse(args);

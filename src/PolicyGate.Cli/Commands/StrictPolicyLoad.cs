@@ -1,6 +1,4 @@
 using PolicyGate.Core.Evaluation;
-using PolicyGate.Scripting.Compilation;
-using PolicyGate.Scripting.Loading;
 
 namespace PolicyGate.Cli.Commands;
 
@@ -10,12 +8,13 @@ namespace PolicyGate.Cli.Commands;
 /// </summary>
 internal static class StrictPolicyLoad
 {
-    public static IReadOnlyList<CompiledPolicy>? Load(IEnumerable<string> policyPaths, CliConsole console)
+    /// <param name="loading">The loader (and the worker processes of isolated policies) the policies are used with.</param>
+    public static IReadOnlyList<CompiledPolicy>? Load(IEnumerable<string> policyPaths, PolicyLoading loading, CliConsole console)
     {
         var missing = new List<string>();
         var files = PolicyPaths.Expand(policyPaths, missing);
         missing.ForEach(m => console.Error.WriteLine($"error: {m}: policy path does not exist"));
-        var loaded = new PolicyLoader(new PolicyCompiler(CompileCacheLocation.Resolve())).LoadFiles(files);
+        var loaded = loading.Loader.LoadFiles(files);
         foreach (var error in loaded.Errors)
         {
             console.Error.WriteLine($"error: {error}");

@@ -37,6 +37,7 @@ internal static class DryRunCommand
             DefaultValueFactory = _ => "table",
         };
         output.AcceptOnlyFromAmong("table", "json");
+        var isolation = IsolationOption.Create();
         var noCache = new Option<bool>("--no-cache")
         {
             Description = "Compile every script afresh instead of reusing compiled scripts from the cache folder.",
@@ -44,7 +45,7 @@ internal static class DryRunCommand
 
         var command = new Command("dry-run", "Judge saved manifests with policies, as the webhook would, without a cluster.\n" + ExitCodes.Help)
         {
-            policies, manifests, operation, namespaceLabels, output, noCache,
+            policies, manifests, operation, namespaceLabels, output, isolation, noCache,
         };
         command.SetAction(parse =>
         {
@@ -61,7 +62,8 @@ internal static class DryRunCommand
                 parse.GetValue(manifests)!,
                 parse.GetValue(operation)!,
                 labels,
-                parse.GetValue(noCache) ? null : CompileCacheLocation.Resolve());
+                parse.GetValue(noCache) ? null : CompileCacheLocation.Resolve(),
+                parse.GetValue(isolation) == IsolationOption.Process);
             var report = DryRunEngine.Execute(request, console.In);
             if (parse.GetValue(output) == "json")
             {

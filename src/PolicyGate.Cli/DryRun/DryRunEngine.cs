@@ -24,8 +24,8 @@ internal static class DryRunEngine
         var missing = new List<string>();
         var policyFiles = PolicyPaths.Expand(run.PolicyPaths, missing);
         errors.AddRange(missing.Select(m => new DryRunError(m, "policy path does not exist")));
-        var loader = new PolicyLoader(new PolicyCompiler(run.CacheDirectory));
-        var loaded = loader.LoadFiles(policyFiles);
+        using var loading = new PolicyLoading(run.CacheDirectory, run.IsolateAll);
+        var loaded = loading.Loader.LoadFiles(policyFiles);
         errors.AddRange(loaded.Errors.Select(e => new DryRunError(e.Source, e.Policy is null ? e.Message : $"policy {e.Policy}: {e.Message}")));
         if (policyFiles.Count > 0 && loaded.Policies.Count == 0 && loaded.Errors.Count == 0)
         {

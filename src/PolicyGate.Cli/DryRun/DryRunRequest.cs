@@ -6,4 +6,5 @@ internal sealed record DryRunRequest(
     IReadOnlyList<string> ManifestPaths,
     string Operation,
     IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> NamespaceLabels,
-    string? CacheDirectory);
+    string? CacheDirectory,
+    bool IsolateAll = false);

@@ -29,15 +29,16 @@ internal static class RunCommand
             Description = "An AdmissionReview (admission.k8s.io/v1) JSON file, or '-' for stdin.",
             Required = true,
         };
+        var isolation = IsolationOption.Create();
         var command = new Command("run", "Evaluate one AdmissionReview and print the response the webhook would send.\n" + ExitCodes.Help)
         {
-            policies, request,
+            policies, request, isolation,
         };
-        command.SetAction(parse => Execute(parse.GetValue(policies)!, parse.GetValue(request)!, console));
+        command.SetAction(parse => Execute(parse.GetValue(policies)!, parse.GetValue(request)!, parse.GetValue(isolation) == IsolationOption.Process, console));
         return command;
     }
 
-    private static int Execute(string[] policyPaths, string requestPath, CliConsole console)
+    private static int Execute(string[] policyPaths, string requestPath, bool isolateAll, CliConsole console)
     {
         using var review = ReadReview(requestPath, console, out var readError);
         if (review is null)
@@ -56,7 +57,8 @@ internal static class RunCommand
             }
         }
 
-        if (StrictPolicyLoad.Load(policyPaths, console) is not { } policies)
+        using var loading = new PolicyLoading(CompileCacheLocation.Resolve(), isolateAll);
+        if (StrictPolicyLoad.Load(policyPaths, loading, console) is not { } policies)
         {
             return ExitCodes.InputError;
         }

@@ -16,9 +16,10 @@ internal static class ServeCommand
         var address = new Option<string>("--address") { Description = "IP address to listen on.", DefaultValueFactory = _ => "0.0.0.0" };
         var port = new Option<int>("--port") { Description = "HTTPS port.", DefaultValueFactory = _ => 8443 };
         var noCache = new Option<bool>("--no-cache") { Description = "Do not keep compiled scripts on disk between restarts." };
+        var isolation = IsolationOption.Create();
         var command = new Command("serve", "Run the admission webhook over TLS (HTTP/1.1 and HTTP/2): POST /validate[/POLICY], /mutate[/POLICY]; GET /healthz, /readyz, /metrics, /policies.")
         {
-            policies, certDir, address, port, noCache,
+            policies, certDir, address, port, isolation, noCache,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -29,6 +30,7 @@ internal static class ServeCommand
                 Address = parse.GetValue(address)!,
                 Port = parse.GetValue(port),
                 CompileCacheDirectory = parse.GetValue(noCache) ? null : CompileCacheLocation.Resolve(),
+                IsolateAll = parse.GetValue(isolation) == IsolationOption.Process,
             };
             Microsoft.AspNetCore.Builder.WebApplication app;
             try

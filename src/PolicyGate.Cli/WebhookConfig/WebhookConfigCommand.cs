@@ -102,7 +102,8 @@ internal static class WebhookConfigCommand
             return ExitCodes.InputError;
         }
 
-        if (StrictPolicyLoad.Load(policyPaths, console) is not { } policies)
+        using var loading = new PolicyLoading(CompileCacheLocation.Resolve(), forceIsolation: false);
+        if (StrictPolicyLoad.Load(policyPaths, loading, console) is not { } policies)
         {
             return ExitCodes.InputError;
         }

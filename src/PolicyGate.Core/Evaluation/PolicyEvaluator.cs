@@ -81,29 +81,42 @@ public static class PolicyEvaluator
 
         if (mutated is not null)
         {
-            if (!policy.Spec.Mutating)
-            {
-                return new PolicyVerdict.Failed(
-                    "the script returned a mutation but the policy has spec.mutating: false (set it to true to allow patches)",
-                    TimedOut: false);
-            }
-
-            JsonArray patch;
-            try
-            {
-                patch = JsonPatch.CreateDiff(ObjectNode(parsed.Request), mutated);
-            }
-            catch (Exception ex) when (ex is JsonException or ArgumentException or InvalidOperationException)
-            {
-                // A field given twice, in the request's object (the API server never sends one) or in a node the script
-                // built: no JsonObject can hold it, so no patch can be computed, and the mutation is this policy's failure.
-                return new PolicyVerdict.Failed($"cannot compute the patch: {ExceptionText.Message(ex)}", TimedOut: false);
-            }
-
-            return new PolicyVerdict.Allowed(patch.Count > 0 ? patch : null, patch.Count > 0 ? mutated : null, context.Warnings, context.AuditAnnotations);
+            return FromMutation(policy, parsed.Request, mutated, context.Warnings, context.AuditAnnotations);
         }
 
         return new PolicyVerdict.Allowed(null, null, context.Warnings, context.AuditAnnotations);
+    }
+
+    /// <summary>
+    /// The verdict on a script that returned a mutation (here or in its worker process): allowed with the patch
+    /// against the request's object, or failed when the policy may not mutate or no patch can be computed.
+    /// </summary>
+    public static PolicyVerdict FromMutation(
+        CompiledPolicy policy, AdmissionRequest request, JsonNode mutated, IReadOnlyList<string> warnings, IReadOnlyDictionary<string, string>? auditAnnotations)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(mutated);
+        if (!policy.Spec.Mutating)
+        {
+            return new PolicyVerdict.Failed(
+                "the script returned a mutation but the policy has spec.mutating: false (set it to true to allow patches)",
+                TimedOut: false);
+        }
+
+        JsonArray patch;
+        try
+        {
+            patch = JsonPatch.CreateDiff(ObjectNode(request), mutated);
+        }
+        catch (Exception ex) when (ex is JsonException or ArgumentException or InvalidOperationException)
+        {
+            // A field given twice, in the request's object (the API server never sends one) or in a node the script
+            // built: no JsonObject can hold it, so no patch can be computed, and the mutation is this policy's failure.
+            return new PolicyVerdict.Failed($"cannot compute the patch: {ExceptionText.Message(ex)}", TimedOut: false);
+        }
+
+        return new PolicyVerdict.Allowed(patch.Count > 0 ? patch : null, patch.Count > 0 ? mutated : null, warnings, auditAnnotations);
     }
 
     /// <summary>Evaluates and applies the policy's mode, failurePolicy and message.</summary>
@@ -115,7 +128,10 @@ public static class PolicyEvaluator
     {
         ArgumentNullException.ThrowIfNull(policy);
         var started = Stopwatch.GetTimestamp();
-        var decision = ToDecision(policy, Run(policy, request, cancellationToken));
+        var verdict = policy.Program is IRemotePolicyProgram remote
+            ? remote.Evaluate(policy, request.Request, cancellationToken)
+            : Run(policy, request, cancellationToken);
+        var decision = ToDecision(policy, verdict);
         decision.Elapsed = Stopwatch.GetElapsedTime(started);
         return decision;
     }

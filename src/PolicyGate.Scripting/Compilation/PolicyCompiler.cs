@@ -22,6 +22,7 @@ namespace PolicyGate.Scripting.Compilation;
 public sealed class PolicyCompiler
 {
     private readonly ConcurrentDictionary<string, Lazy<PolicyCompilation>> _programs = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, PolicyImage> _images = new(StringComparer.Ordinal);
     private readonly CompiledScriptStore? _store;
 
     /// <param name="cacheDirectory">Where compiled scripts are kept between runs; null keeps them in memory only.</param>
@@ -104,31 +105,72 @@ public sealed class PolicyCompiler
         return Convert.ToHexStringLower(SHA256.HashData(bytes));
     }
 
+    /// <summary>
+    /// Compiles a script to bytes without loading it (for a policy that runs in a worker process): from memory, from the
+    /// disk cache, or with Roslyn. Null with <paramref name="diagnostics"/> when it does not compile.
+    /// </summary>
+    public PolicyImage? CompileImage(ScriptSource source, out IReadOnlyList<PolicyDiagnostic> diagnostics)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        var key = CacheKey(source.Code);
+        if (_images.TryGetValue(key, out var image))
+        {
+            diagnostics = [];
+            return image;
+        }
+
+        var compiled = CompileImageCore(source, key);
+        diagnostics = compiled.Diagnostics;
+        if (compiled.Image is { } fresh)
+        {
+            _images.TryAdd(key, fresh);
+        }
+
+        return compiled.Image;
+    }
+
     private PolicyCompilation CompileOrLoad(ScriptSource source, string key)
+    {
+        var compiled = CompileImageCore(source, key);
+        if (compiled.Image is not { } image)
+        {
+            return new PolicyCompilation.Failed(compiled.Diagnostics);
+        }
+
+        try
+        {
+            return new PolicyCompilation.Succeeded(ScriptProgram.Load(key, image.Assembly, image.Symbols));
+        }
+        catch (Exception ex) when (compiled.FromCache && ex is BadImageFormatException or InvalidOperationException)
+        {
+            // A damaged cache entry is recompiled, never trusted.
+            var fresh = CompileCore(source);
+            if (fresh.Diagnostics.Count > 0)
+            {
+                return new PolicyCompilation.Failed(fresh.Diagnostics);
+            }
+
+            _store?.Save(key, fresh.Assembly, fresh.Symbols);
+            return new PolicyCompilation.Succeeded(ScriptProgram.Load(key, fresh.Assembly, fresh.Symbols));
+        }
+    }
+
+    /// <summary>The compiled bytes from the disk cache, else from Roslyn (then saved to the cache).</summary>
+    private (PolicyImage? Image, IReadOnlyList<PolicyDiagnostic> Diagnostics, bool FromCache) CompileImageCore(ScriptSource source, string key)
     {
         if (_store?.TryLoad(key) is { } cached)
         {
-            try
-            {
-                return new PolicyCompilation.Succeeded(ScriptProgram.Load(key, cached.Assembly, cached.Symbols));
-            }
-            catch (BadImageFormatException)
-            {
-                // A damaged cache entry is recompiled, never trusted.
-            }
-            catch (InvalidOperationException)
-            {
-            }
+            return (new PolicyImage(key, cached.Assembly, cached.Symbols), [], true);
         }
 
         var compiled = CompileCore(source);
         if (compiled.Diagnostics.Count > 0)
         {
-            return new PolicyCompilation.Failed(compiled.Diagnostics);
+            return (null, compiled.Diagnostics, false);
         }
 
         _store?.Save(key, compiled.Assembly, compiled.Symbols);
-        return new PolicyCompilation.Succeeded(ScriptProgram.Load(key, compiled.Assembly, compiled.Symbols));
+        return (new PolicyImage(key, compiled.Assembly, compiled.Symbols), [], false);
     }
 
     private (byte[] Assembly, byte[] Symbols, IReadOnlyList<PolicyDiagnostic> Diagnostics) CompileCore(ScriptSource source)

@@ -5,7 +5,7 @@ namespace PolicyGate.Scripting.Loading;
 /// <summary>The built-in policy scripts (<c>policies/*.csx</c>), embedded in the engine so <c>builtin://NAME</c> works anywhere.</summary>
 public static class BuiltinModules
 {
-    public const string Scheme = "builtin://";
+    public const string Scheme = PolicyGate.Core.Api.V1.PolicyResource.BuiltinScheme;
     private const string ResourcePrefix = "builtin/";
     private const string ResourceSuffix = ".csx";
 

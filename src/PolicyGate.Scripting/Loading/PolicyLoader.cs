@@ -4,6 +4,7 @@ using PolicyGate.Core.Evaluation;
 using PolicyGate.Core.IO;
 using PolicyGate.Core.Serialization;
 using PolicyGate.Scripting.Compilation;
+using PolicyGate.Scripting.Isolation;
 
 namespace PolicyGate.Scripting.Loading;
 
@@ -12,7 +13,12 @@ namespace PolicyGate.Scripting.Loading;
 /// problem (syntax, fields, unknown module, compile errors, bad settings) is reported with its file, document and
 /// policy, and never stops the other policies from loading.
 /// </summary>
-public sealed class PolicyLoader(PolicyCompiler compiler)
+/// <param name="isolation">
+/// Runs the policies that are isolated (<see cref="PolicyResource.Isolation"/>) in worker processes; without it, such a
+/// policy does not load.
+/// </param>
+/// <param name="forceIsolation">Runs every policy in a worker process (<c>--isolation process</c>), whatever it says.</param>
+public sealed class PolicyLoader(PolicyCompiler compiler, IsolationSupervisor? isolation = null, bool forceIsolation = false)
 {
     public const string FileScheme = "file://";
 
@@ -116,6 +122,11 @@ public sealed class PolicyLoader(PolicyCompiler compiler)
             return (null, [new PolicyLoadError(resource.Source, name, error!)]);
         }
 
+        if (forceIsolation || resource.Isolation == PolicyIsolation.Process)
+        {
+            return LoadIsolated(resource, script);
+        }
+
         switch (compiler.Compile(script))
         {
             case PolicyCompilation.Failed failed:
@@ -131,6 +142,26 @@ public sealed class PolicyLoader(PolicyCompiler compiler)
             default:
                 throw new InvalidOperationException("unknown compilation result");
         }
+    }
+
+    /// <summary>Compiles the policy here, and loads and binds it in its worker process: the server never runs its code.</summary>
+    private (CompiledPolicy? Policy, IReadOnlyList<PolicyLoadError> Errors) LoadIsolated(PolicyResource resource, ScriptSource script)
+    {
+        var name = resource.DisplayName;
+        if (isolation is null)
+        {
+            return (null, [new PolicyLoadError(resource.Source, name, "spec.isolation: this policy runs in a worker process, which cannot be started here")]);
+        }
+
+        if (compiler.CompileImage(script, out var diagnostics) is not { } image)
+        {
+            return (null, diagnostics.Select(d => new PolicyLoadError(resource.Source, name, $"compile error: {d}")).ToArray());
+        }
+
+        var (program, errors) = isolation.Load(resource, image);
+        return program is null
+            ? (null, errors.Select(e => new PolicyLoadError(resource.Source, name, e)).ToArray())
+            : (new CompiledPolicy(resource, program, null), []);
     }
 
     private static ScriptSource? ResolveScript(PolicyResource resource, out string? error)

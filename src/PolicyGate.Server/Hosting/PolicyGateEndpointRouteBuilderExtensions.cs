@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using PolicyGate.Core.Registry;
+using PolicyGate.Scripting.Isolation;
 using PolicyGate.Server.Admission;
 using PolicyGate.Server.Observability;
 
@@ -38,10 +39,17 @@ public static class PolicyGateEndpointRouteBuilderExtensions
             : Results.Json(ApiError.Of(StatusCodes.Status503ServiceUnavailable, "the policies are still loading"), ApiError.JsonOptions, statusCode: StatusCodes.Status503ServiceUnavailable));
         var exporter = endpoints.ServiceProvider.GetRequiredService<PrometheusExporter>();
         endpoints.MapGet("/metrics", () => Results.Text(exporter.Render(), "text/plain; version=0.0.4; charset=utf-8"));
+        var isolation = endpoints.ServiceProvider.GetRequiredService<IsolationSupervisor>();
         endpoints.MapGet("/policies", () =>
         {
             var snapshot = registry.Current;
-            return Results.Json(new { revision = snapshot.Version, policies = snapshot.Statuses }, StatusJson);
+            var workers = isolation.Workers().ToDictionary(w => w.Worker, StringComparer.Ordinal);
+            var policies = snapshot.Statuses.Select(status =>
+            {
+                var worker = snapshot.Find(status.Name)?.Program is IsolatedProgram isolated ? workers.GetValueOrDefault(isolated.Worker) : null;
+                return new PolicyView(status, worker is null ? "inProcess" : "process", worker);
+            });
+            return Results.Json(new { revision = snapshot.Version, policies }, StatusJson);
         });
         return endpoints;
     }

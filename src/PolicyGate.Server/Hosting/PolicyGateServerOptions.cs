@@ -23,6 +23,12 @@ public sealed class PolicyGateServerOptions
     /// <summary>How long to wait for a burst of file events to settle before reloading.</summary>
     public TimeSpan ReloadDebounce { get; set; } = TimeSpan.FromMilliseconds(100);
 
+    /// <summary><c>serve --isolation process</c>: every policy runs in a worker process, whatever its spec.isolation says.</summary>
+    public bool IsolateAll { get; set; }
+
+    /// <summary>How to start worker processes for isolated policies; null starts the <c>policygate</c> beside this assembly's host.</summary>
+    public Scripting.Isolation.WorkerLauncher? WorkerLauncher { get; set; }
+
     /// <summary>Largest AdmissionReview body accepted (the API server's own request limit is 3 MiB).</summary>
     public long MaxRequestBodyBytes { get; set; } = 3 * 1024 * 1024;
 

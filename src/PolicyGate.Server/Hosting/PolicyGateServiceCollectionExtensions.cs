@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using PolicyGate.Core.Registry;
 using PolicyGate.Scripting.Compilation;
+using PolicyGate.Scripting.Isolation;
 using PolicyGate.Server.Admission;
 using PolicyGate.Server.Certificates;
 using PolicyGate.Server.Observability;
@@ -27,12 +28,17 @@ public static class PolicyGateServiceCollectionExtensions
                 o.PollInterval = options.PollInterval;
                 o.ReloadDebounce = options.ReloadDebounce;
                 o.MaxRequestBodyBytes = options.MaxRequestBodyBytes;
+                o.IsolateAll = options.IsolateAll;
+                o.WorkerLauncher = options.WorkerLauncher;
             })
             .Validate(o => !o.Validate().Any(), "invalid PolicyGate server options")
             .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<PolicyRegistry>();
         services.TryAddSingleton(_ => new PolicyCompiler(options.CompileCacheDirectory));
+        services.TryAddSingleton(sp => new IsolationSupervisor(
+            options.WorkerLauncher ?? WorkerLauncher.ForExecutableIn(AppContext.BaseDirectory),
+            sp.GetService<TimeProvider>()));
         services.TryAddSingleton<PolicyGateMetrics>();
         services.TryAddSingleton<PrometheusExporter>();
         services.TryAddSingleton<AdmissionHandler>();

@@ -25,6 +25,9 @@ internal static partial class Log
     [LoggerMessage(1006, LogLevel.Debug, "Retired {Count} compiled scripts no policy uses; each unloads when its running evaluations end")]
     public static partial void ProgramsRetired(ILogger logger, int count);
 
+    [LoggerMessage(1008, LogLevel.Warning, "The worker process of policy {PolicyName} stopped; its requests failed under the policy's failurePolicy and a new worker takes the next one: {Reason}")]
+    public static partial void WorkerStopped(ILogger logger, string policyName, string reason);
+
     [LoggerMessage(1007, LogLevel.Warning, "Policies are compiled without the disk cache: {Error}")]
     public static partial void CompileCacheUnusable(ILogger logger, string error);
 

@@ -17,6 +17,7 @@ internal sealed class PolicyGateMetrics : IDisposable
     private readonly Counter<long> _reloads;
     private readonly Histogram<double> _compile;
     private readonly Counter<long> _rejected;
+    private readonly Counter<long> _workerRestarts;
 
     public PolicyGateMetrics()
     {
@@ -28,6 +29,7 @@ internal sealed class PolicyGateMetrics : IDisposable
         _reloads = Meter.CreateCounter<long>("policygate_policy_reloads_total", description: "Reloads of the policy folder, by result.");
         _compile = Meter.CreateHistogram<double>("policygate_policy_compile_duration_seconds", "s", "Time spent compiling policy scripts in a reload.");
         _rejected = Meter.CreateCounter<long>("policygate_http_requests_rejected_total", description: "Requests rejected before evaluation, by HTTP status.");
+        _workerRestarts = Meter.CreateCounter<long>("policygate_worker_restarts_total", description: "Worker processes of isolated policies that crashed, were killed or broke the protocol, by policy.");
     }
 
     public Meter Meter { get; }
@@ -52,6 +54,8 @@ internal sealed class PolicyGateMetrics : IDisposable
 
     public void RecordRejected(int status) =>
         _rejected.Add(1, new KeyValuePair<string, object?>("status", status.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+
+    public void RecordWorkerRestart(string policy) => _workerRestarts.Add(1, new KeyValuePair<string, object?>("policy", policy));
 
     public void Dispose() => Meter.Dispose();
 }

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using PolicyGate.Core.Registry;
 using PolicyGate.Scripting.Compilation;
+using PolicyGate.Scripting.Isolation;
 using PolicyGate.Scripting.Loading;
 using PolicyGate.Server.Hosting;
 using PolicyGate.Server.Observability;
@@ -18,6 +19,7 @@ namespace PolicyGate.Server.Policies;
 internal sealed class PolicyFolderService(
     PolicyRegistry registry,
     PolicyCompiler compiler,
+    IsolationSupervisor isolation,
     PolicyGateMetrics metrics,
     IOptions<PolicyGateServerOptions> options,
     TimeProvider time,
@@ -27,6 +29,11 @@ internal sealed class PolicyFolderService(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        isolation.WorkerStopped += (policy, reason) =>
+        {
+            Log.WorkerStopped(logger, policy, reason);
+            metrics.RecordWorkerRestart(policy);
+        };
         using var monitor = new DirectoryMonitor(_options.PoliciesDirectory, _options.PollInterval);
         monitor.Acknowledge();
         if (compiler.CacheProblem is { } cacheProblem)
@@ -80,7 +87,7 @@ internal sealed class PolicyFolderService(
             .Where(PolicyLoader.IsPolicyFile)
             .ToList();
         var compilationsBefore = compiler.CompilationCount;
-        var result = new PolicyLoader(compiler).LoadFiles(files);
+        var result = new PolicyLoader(compiler, isolation, _options.IsolateAll).LoadFiles(files);
         if (compiler.CompilationCount > compilationsBefore)
         {
             metrics.RecordCompile(watch.Elapsed, compiler.CompilationCount - compilationsBefore);
@@ -92,7 +99,7 @@ internal sealed class PolicyFolderService(
         registry.Publish(next);
 
         // Requests that took the previous snapshot finish on it; the compiler unloads its programs as they end.
-        var retired = compiler.RetainOnly(next.Policies.Select(p => p.Program));
+        var retired = compiler.RetainOnly(next.Policies.Select(p => p.Program)) + isolation.RetainOnly(next.Policies.Select(p => p.Program));
         if (retired > 0)
         {
             Log.ProgramsRetired(logger, retired);

@@ -10,7 +10,7 @@ namespace PolicyGate.Scripting.Tests.Sandbox;
 /// checks the request is as it was sent; the attack must be its own policy's failure (or harmless), and the witness
 /// must still see the untouched request and allow it.
 /// </summary>
-public sealed class IsolationCorpusTests
+public sealed class IsolationCorpusTests(Workers workers) : IClassFixture<Workers>
 {
     private const string Kind = "isolation";
 
@@ -29,16 +29,30 @@ public sealed class IsolationCorpusTests
             return intact ? Allow() : Deny("the request was changed before this policy saw it");
         """;
 
-    public static TheoryData<string> Attacks() => SandboxFixtures.Names(Kind);
+    /// <summary>Every attack in every mode its <c>// modes:</c> header names (both by default).</summary>
+    public static TheoryData<string, string> Attacks()
+    {
+        var data = new TheoryData<string, string>();
+        foreach (var name in Directory.EnumerateFiles(SandboxFixtures.Folder(Kind), "*.csx").Select(Path.GetFileName).Order(StringComparer.Ordinal))
+        {
+            var modes = SandboxFixtures.HeaderOrDefault(Kind, name!, "modes") ?? "both";
+            foreach (var mode in new[] { "in-process", "process" }.Where(m => modes == "both" || modes == m))
+            {
+                data.Add(name!, mode);
+            }
+        }
+
+        return data;
+    }
 
     [Theory]
     [MemberData(nameof(Attacks))]
-    public void Review_Attack_IsItsOwnPolicysFailureAndTheWitnessSeesTheRequestIntact(string name)
+    public void Review_Attack_IsItsOwnPolicysFailureAndTheWitnessSeesTheRequestIntact(string name, string mode)
     {
         var expect = SandboxFixtures.Header(Kind, name, "expect");
         var message = SandboxFixtures.Header(Kind, name, "message");
         var mutating = SandboxFixtures.HeaderOrDefault(Kind, name, "mutating") == "true";
-        var loaded = SandboxFixtures.Load(Kind, name, mutating: mutating);
+        var loaded = SandboxFixtures.Load(Kind, name, mutating: mutating, loader: mode == "process" ? workers.Loader : null);
         if (expect == "load-error")
         {
             Assert.Empty(loaded.Policies);
@@ -71,5 +85,9 @@ public sealed class IsolationCorpusTests
         var witnessed = Assert.Single(outcome.Decisions, d => d.Policy == "zz-witness");
         Assert.True(witnessed.Allowed, witnessed.Message);
         Assert.Null(decision.MutatedObject);
+
+        // The attack's own policy answers the next request too (in a worker that was replaced, if it had to be).
+        var again = PolicyEvaluator.Decide(attack, SandboxFixtures.Pod("""{"app":"web"}"""));
+        Assert.Equal(decision.Outcome, again.Outcome);
     }
 }

@@ -38,7 +38,9 @@ internal static class SandboxFixtures
     }
 
     /// <summary>Loads the fixture through the real loader, as a policy file beside it that names it as its module.</summary>
-    public static PolicyGate.Scripting.Loading.PolicyLoadResult Load(string kind, string name, string failurePolicy = "Fail", int timeoutSeconds = 1, string mode = "protect", bool mutating = false)
+    public static PolicyGate.Scripting.Loading.PolicyLoadResult Load(
+        string kind, string name, string failurePolicy = "Fail", int timeoutSeconds = 1, string mode = "protect", bool mutating = false,
+        PolicyGate.Scripting.Loading.PolicyLoader? loader = null)
     {
         var yaml = $$"""
             apiVersion: policygate.io/v1
@@ -53,7 +55,8 @@ internal static class SandboxFixtures
               failurePolicy: {{failurePolicy}}
               rules: [{apiGroups: ["*"], apiVersions: ["*"], resources: ["*"], operations: ["*"]}]
             """;
-        return TestPolicies.Load(yaml, Path.Combine(Folder(kind), Path.GetFileNameWithoutExtension(name) + ".yaml"));
+        var file = Path.Combine(Folder(kind), Path.GetFileNameWithoutExtension(name) + ".yaml");
+        return loader is null ? TestPolicies.Load(yaml, file) : loader.LoadText(yaml, file, file);
     }
 
     public static ParsedRequest Pod(string? labelsJson = null, string name = "web")

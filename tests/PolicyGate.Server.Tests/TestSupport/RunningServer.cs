@@ -49,7 +49,7 @@ internal sealed class RunningServer : IAsyncDisposable
 
     /// <summary>Starts a server whose policy folder holds <paramref name="policyFiles"/> (file name → YAML).</summary>
     /// <param name="compileCacheDirectory">Where compiled scripts are cached on disk; null (the default) keeps them in memory.</param>
-    public static async Task<RunningServer> StartAsync(IReadOnlyDictionary<string, string> policyFiles, string? compileCacheDirectory = null)
+    public static async Task<RunningServer> StartAsync(IReadOnlyDictionary<string, string> policyFiles, string? compileCacheDirectory = null, bool isolateAll = false)
     {
         var root = Directory.CreateTempSubdirectory("policygate-server-").FullName;
         Directory.CreateDirectory(Path.Combine(root, "policies"));
@@ -72,6 +72,7 @@ internal sealed class RunningServer : IAsyncDisposable
                 PollInterval = TimeSpan.FromMilliseconds(50),
                 ReloadDebounce = TimeSpan.FromMilliseconds(20),
                 CompileCacheDirectory = compileCacheDirectory,
+                IsolateAll = isolateAll,
             },
             logging => logging.AddProvider(new ListLoggerProvider(logs)));
         await app.StartAsync();

@@ -14,7 +14,7 @@ public static class PolicyResourceParser
     private static readonly HashSet<string> SpecFields =
     [
         "module", "script", "rules", "mutating", "mode", "settings", "namespaceSelector", "objectSelector",
-        "failurePolicy", "timeoutSeconds", "message",
+        "failurePolicy", "timeoutSeconds", "message", "isolation",
     ];
 
     private static readonly HashSet<string> RuleFields = ["apiGroups", "apiVersions", "resources", "operations", "scope"];
@@ -84,6 +84,13 @@ public static class PolicyResourceParser
             parsedSpec = ParseSpec(spec, errors);
         }
 
+        if (kind == PolicyKind.AdmissionPolicy && parsedSpec is { Isolation: PolicyIsolation.InProcess } &&
+            parsedSpec.Module?.StartsWith(PolicyResource.BuiltinScheme, StringComparison.Ordinal) != true)
+        {
+            errors.Add("spec.isolation: an AdmissionPolicy's own script runs in a worker process (its namespace's owners wrote it); " +
+                "inProcess is for ClusterAdmissionPolicies and the built-in modules");
+        }
+
         if (errors.Count > 0 || name is null || parsedSpec is null)
         {
             return new PolicyParseResult(null, errors);
@@ -113,7 +120,7 @@ public static class PolicyResourceParser
             errors.Add("spec: spec.module and spec.script are exclusive; set only one");
         }
         else if (module is not null &&
-            !module.StartsWith("builtin://", StringComparison.Ordinal) && !module.StartsWith("file://", StringComparison.Ordinal))
+            !module.StartsWith(PolicyResource.BuiltinScheme, StringComparison.Ordinal) && !module.StartsWith("file://", StringComparison.Ordinal))
         {
             errors.Add(module.StartsWith("registry://", StringComparison.Ordinal)
                 ? $"spec.module: \"{module}\" is a Kubewarden registry module; PolicyGate runs C# scripts: use builtin://NAME, file://PATH or spec.script"
@@ -197,8 +204,25 @@ public static class PolicyResourceParser
             }
         }
 
+        PolicyIsolation? isolation = null;
+        var isolationText = OptionalString(spec, "isolation", "spec.isolation", errors);
+        if (isolationText is not null)
+        {
+            isolation = isolationText switch
+            {
+                "process" => PolicyIsolation.Process,
+                "inProcess" => PolicyIsolation.InProcess,
+                _ => null,
+            };
+            if (isolation is null)
+            {
+                errors.Add($"spec.isolation: must be \"process\" or \"inProcess\", got \"{isolationText}\"");
+            }
+        }
+
         return new PolicySpec
         {
+            Isolation = isolation,
             Module = module,
             Script = script,
             Rules = rules,

@@ -31,4 +31,7 @@ public sealed record PolicySpec
 
     /// <summary>Replaces the script's denial message (the script's own text is kept as the detail).</summary>
     public string? Message { get; init; }
+
+    /// <summary><c>spec.isolation</c> as written; null takes the default of the policy's kind (<see cref="PolicyResource.Isolation"/>).</summary>
+    public PolicyIsolation? Isolation { get; init; }
 }
