@@ -14,12 +14,15 @@ namespace PolicyGate.Core.Sandbox;
 /// script is made to stop by itself.
 /// </summary>
 /// <remarks>
-/// A check reads one thread-static and decrements a countdown; every <see cref="CheckInterval"/> checks it reads the
-/// thread's allocated bytes and the caller's token, and every <see cref="ClockInterval"/> of those the clock. When a
-/// check sees the allocations or the time close to their limit it checks every time. Once stopped, the budget stays
-/// stopped: every later check throws again, so code in a <c>finally</c> or behind a library call that swallows the
-/// exception cannot keep the script running. Without an installed budget (script code called outside an
-/// evaluation) the checks do nothing.
+/// A check reads one thread-static and decrements a countdown; every <see cref="CheckInterval"/> checks it makes a
+/// full check: the thread's allocated bytes, the caller's token and the clock. The time budget is measured against
+/// the clock, never in checks: a check can stand for a long library call (a regular expression that runs into its
+/// 500 ms match timeout), so counting checks between clock reads once let a 1 s policy run 65 s. Every exception a
+/// script catches forces a full check too (<see cref="CanCatch"/>), so a loop that catches regex timeouts stops within
+/// about one timeout past its budget. When a check sees the allocations or the time close to their limit it checks
+/// every time. Once stopped, the budget stays stopped: every later check throws again, so code in a <c>finally</c> or
+/// behind a library call that swallows the exception cannot keep the script running. Without an installed budget
+/// (script code called outside an evaluation) the checks do nothing.
 /// </remarks>
 public sealed class ScriptBudget : IDisposable
 {
@@ -39,9 +42,6 @@ public sealed class ScriptBudget : IDisposable
     /// </summary>
     internal const int CheckInterval = 4;
 
-    /// <summary>Allocation checks between two reads of the clock (which can cost 50 ns on a VM): every 128 checks.</summary>
-    internal const int ClockInterval = 32;
-
     /// <summary>Arrays smaller than this are left to the periodic allocation check.</summary>
     private const long SmallArrayBytes = 4096;
 
@@ -54,7 +54,6 @@ public sealed class ScriptBudget : IDisposable
     private readonly long _allocationLimit;
     private readonly CancellationToken _cancellationToken;
     private int _countdown = 1; // the first check is a full one: a zero budget or a cancelled token stops at once
-    private int _clockCountdown = 1;
     private long _lastAllocated;
     private long _lastClock;
     private BudgetStop _stopped;
@@ -169,10 +168,13 @@ public sealed class ScriptBudget : IDisposable
     /// <summary>
     /// Woven into every <c>catch</c> as a filter: false while the budget is stopped (whatever the exception, so a
     /// stop wrapped by a library, e.g. List.Sort wrapping a comparer's exception, is not caught either) and for
-    /// the stop itself.
+    /// the stop itself. Every exception a script would catch gets a full check first: the call that threw may have
+    /// run long (a regular expression that ran into its match timeout) and throwing costs far more than the check.
+    /// A filter cannot throw (the runtime would take it as false), so a stop found here is recorded and the filter
+    /// says no: the exception goes on up, and no other catch in the script takes it either.
     /// </summary>
     public static bool CanCatch(Exception exception) =>
-        exception is not BudgetExceededException && _current is not { _stopped: not BudgetStop.None };
+        exception is not BudgetExceededException && _current?.Measure() is null or BudgetStop.None;
 
     /// <summary><see cref="Enter"/> as an expression, for field and property initializers: <c>Then(Probe(), value)</c>.</summary>
     public static bool Probe()
@@ -286,47 +288,48 @@ public sealed class ScriptBudget : IDisposable
         }
     }
 
-    /// <summary>The periodic check: sticky stop, allocations, cancellation, and now and then the clock.</summary>
+    /// <summary>The periodic full check: throws the stop, if there is one (<see cref="Measure"/>).</summary>
     private void Check()
+    {
+        if (Measure() is var stop and not BudgetStop.None)
+        {
+            Stop(stop);
+        }
+    }
+
+    /// <summary>
+    /// A full check that records a stop without throwing it: the sticky stop, allocations, the caller's token and the
+    /// clock, in that order. Sets how many checks until the next full one: <see cref="CheckInterval"/>, or every check
+    /// when the allocations or the time are close to their limit.
+    /// </summary>
+    private BudgetStop Measure()
     {
         if (_stopped != BudgetStop.None)
         {
-            Stop(_stopped);
+            return _stopped;
         }
 
-        _countdown = CheckInterval;
         var allocated = GC.GetAllocatedBytesForCurrentThread();
-        if (allocated > _allocationLimit)
+        var now = Stopwatch.GetTimestamp();
+        var stop = allocated > _allocationLimit ? BudgetStop.Memory
+            : _cancellationToken.IsCancellationRequested ? BudgetStop.Cancelled
+            : now > _deadline ? BudgetStop.Time
+            : BudgetStop.None;
+        if (stop != BudgetStop.None)
         {
-            Stop(BudgetStop.Memory);
+            _stopped = stop;
+            _countdown = 0;
+            return stop;
         }
 
-        if (_cancellationToken.IsCancellationRequested)
-        {
-            Stop(BudgetStop.Cancelled);
-        }
-
-        // Allocating fast, close to the limit: check every time from here on.
-        var hot = (allocated - _lastAllocated) * 16 >= _allocationLimit - allocated;
+        // Close to a limit: allocating fast (the last stretch's growth times 16 would reach it), or the last stretch
+        // took a quarter of the time left. Then every check is a full one.
+        var hot = (allocated - _lastAllocated) * 16 >= _allocationLimit - allocated
+            || (now - _lastClock) * 4 >= _deadline - now;
         _lastAllocated = allocated;
-        if (hot || --_clockCountdown <= 0)
-        {
-            var now = Stopwatch.GetTimestamp();
-            if (now > _deadline)
-            {
-                Stop(BudgetStop.Time);
-            }
-
-            // Close to the deadline (the last stretch took a quarter of what is left): read the clock every time.
-            hot |= (now - _lastClock) * 4 >= _deadline - now;
-            _lastClock = now;
-            _clockCountdown = hot ? 1 : ClockInterval;
-        }
-
-        if (hot)
-        {
-            _countdown = 1;
-        }
+        _lastClock = now;
+        _countdown = hot ? 1 : CheckInterval;
+        return BudgetStop.None;
     }
 
     [DoesNotReturn]

@@ -52,6 +52,67 @@ public sealed class ScriptBudgetTests
     }
 
     [Fact]
+    public void Loop_DeadlinePassesInOneLongLibraryCall_StopsAtTheNextFullCheck()
+    {
+        using var budget = ScriptBudget.Start(TimeSpan.FromMilliseconds(50));
+        ScriptBudget.Loop(); // the first check is a full one; the next comes CheckInterval checks later
+        RunIntoRegexTimeout(TimeSpan.FromMilliseconds(100)); // one call, longer than the whole budget
+        var checks = 0;
+
+        var stop = Assert.Throws<BudgetExceededException>(() =>
+        {
+            while (checks < 1000)
+            {
+                checks++;
+                ScriptBudget.Loop();
+            }
+        });
+
+        Assert.Equal(BudgetStop.Time, stop.Reason);
+        Assert.InRange(checks, 1, ScriptBudget.CheckInterval); // the clock is read at every full check
+    }
+
+    [Fact]
+    public void CanCatch_RegexTimeoutsCaughtPastTheDeadline_StopsAtOnceWithTime()
+    {
+        using var budget = ScriptBudget.Start(TimeSpan.FromMilliseconds(100));
+        ScriptBudget.Loop();
+        var caught = 0;
+
+        // A script's loop that catches every regex timeout, with no other check in it: each catch checks the clock.
+        while (caught < 100)
+        {
+            try
+            {
+                RunIntoRegexTimeout(TimeSpan.FromMilliseconds(50), rethrow: true);
+            }
+            catch (RegexMatchTimeoutException e) when (ScriptBudget.CanCatch(e))
+            {
+                caught++;
+            }
+            catch (RegexMatchTimeoutException)
+            {
+                break; // what the script cannot catch goes on up to the evaluator
+            }
+        }
+
+        Assert.Equal(BudgetStop.Time, budget.Stopped);
+        Assert.InRange(caught, 1, 3); // 50 ms timeouts against a 100 ms budget
+    }
+
+    [Fact]
+    public void CanCatch_AllocationsPastTheLimit_FalseAndStopsWithMemory()
+    {
+        using var budget = ScriptBudget.Start(Plenty, allocationLimitBytes: 1024 * 1024);
+        ScriptBudget.Loop();
+        var big = new byte[2 * 1024 * 1024];
+
+        Assert.False(ScriptBudget.CanCatch(new InvalidOperationException()));
+        Assert.Equal(BudgetStop.Memory, budget.Stopped);
+        Assert.Equal(2 * 1024 * 1024, big.Length);
+    }
+
+    [Fact]
     public void Checks_AfterStop_ThrowAgainEveryTime()
     {
         using var budget = ScriptBudget.Start(TimeSpan.Zero);
@@ -230,6 +291,18 @@ public sealed class ScriptBudgetTests
         Assert.Equal(RegexTimeout.Default, RegexTimeout.Clamp(Regex.InfiniteMatchTimeout));
         Assert.Equal(RegexTimeout.Default, RegexTimeout.Clamp(TimeSpan.FromHours(1)));
         Assert.Equal(TimeSpan.FromMilliseconds(10), RegexTimeout.Clamp(TimeSpan.FromMilliseconds(10)));
+    }
+
+    /// <summary>A catastrophic pattern that runs until its match timeout: a long library call, without sleeping.</summary>
+    private static void RunIntoRegexTimeout(TimeSpan timeout, bool rethrow = false)
+    {
+        try
+        {
+            Assert.Fail($"the match ended before its timeout: {Regex.IsMatch(new string('a', 40) + "!", "^(a+)+$", RegexOptions.None, timeout)}");
+        }
+        catch (RegexMatchTimeoutException) when (!rethrow)
+        {
+        }
     }
 
     private static int Recurse(int depth)
