@@ -135,6 +135,24 @@ public sealed class ScriptBudget : IDisposable
         _current = _previous;
     }
 
+    /// <summary>
+    /// One last full check (allocations, the caller's token and the clock), for the evaluator to make right after the
+    /// script returns, before it trusts the answer: one library call can allocate far past the budget
+    /// (<c>Enumerable.Range(0, n).ToArray()</c>) or run past the deadline with no woven check after it. Records the
+    /// stop, if there is one, and returns it without throwing: <see cref="BudgetStop.None"/> when the answer stands.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Called on another thread than the one that started the budget
+    /// (allocations are counted per thread).</exception>
+    public BudgetStop CheckFinal()
+    {
+        if (Thread.CurrentThread != _thread)
+        {
+            throw new InvalidOperationException("a script budget must be checked on the thread that started it");
+        }
+
+        return Measure();
+    }
+
     /// <summary>Woven at the entry of every method, local function, lambda, accessor, constructor and operator.</summary>
     public static void Enter()
     {

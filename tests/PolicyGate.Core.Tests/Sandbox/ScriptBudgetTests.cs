@@ -113,6 +113,66 @@ public sealed class ScriptBudgetTests
     }
 
     [Fact]
+    public void CheckFinal_OneAllocationPastTheLimitAfterTheLastCheck_ReportsMemoryWithoutThrowing()
+    {
+        using var budget = ScriptBudget.Start(Plenty, allocationLimitBytes: 1024 * 1024);
+        ScriptBudget.Loop();
+        var numbers = Enumerable.Range(0, 1_000_000).ToArray(); // 4 MB in one library call, no check after it
+
+        var stop = budget.CheckFinal();
+
+        Assert.Equal(BudgetStop.Memory, stop);
+        Assert.Equal(BudgetStop.Memory, budget.Stopped);
+        Assert.Equal("it allocated more than 1 MiB", budget.Explain());
+        Assert.Throws<BudgetExceededException>(ScriptBudget.Loop); // and it stays stopped
+        Assert.Equal(1_000_000, numbers.Length);
+    }
+
+    [Fact]
+    public void CheckFinal_DeadlinePassedAfterTheLastCheck_ReportsTime()
+    {
+        using var budget = ScriptBudget.Start(TimeSpan.FromMilliseconds(50));
+        ScriptBudget.Loop();
+        RunIntoRegexTimeout(TimeSpan.FromMilliseconds(100));
+
+        Assert.Equal(BudgetStop.Time, budget.CheckFinal());
+    }
+
+    [Fact]
+    public void CheckFinal_WithinTheBudget_ReportsNoneAndTheBudgetGoesOn()
+    {
+        using var budget = ScriptBudget.Start(Plenty);
+        ScriptBudget.Loop();
+
+        Assert.Equal(BudgetStop.None, budget.CheckFinal());
+        Assert.Equal(BudgetStop.None, budget.Stopped);
+        ScriptBudget.Loop();
+        Assert.Equal("", budget.Explain());
+    }
+
+    [Fact]
+    public void CheckFinal_AlreadyStopped_ReportsThatStop()
+    {
+        using var budget = ScriptBudget.Start(TimeSpan.Zero, cancellationToken: new CancellationToken(canceled: true));
+        Assert.Throws<BudgetExceededException>(ScriptBudget.Loop);
+
+        Assert.Equal(BudgetStop.Cancelled, budget.CheckFinal());
+    }
+
+    [Fact]
+    public void CheckFinal_OtherThread_Throws()
+    {
+        using var budget = ScriptBudget.Start(Plenty);
+        Exception? thrown = null;
+
+        var other = new Thread(() => thrown = Record.Exception(() => budget.CheckFinal()));
+        other.Start();
+        other.Join();
+
+        Assert.IsType<InvalidOperationException>(thrown);
+    }
+
+    [Fact]
     public void Checks_AfterStop_ThrowAgainEveryTime()
     {
         using var budget = ScriptBudget.Start(TimeSpan.Zero);
