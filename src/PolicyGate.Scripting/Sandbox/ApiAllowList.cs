@@ -32,7 +32,7 @@ internal sealed record MemberDenial(MemberAccess Access, SandboxRule Rule);
 internal static class ApiAllowList
 {
     /// <summary>Bump whenever these rules (or what the analyzer does with them) change: it invalidates cached compilations.</summary>
-    public const string Version = "1";
+    public const string Version = "2";
 
     private const string Prefix = "is not allowed in policy scripts";
 
@@ -53,6 +53,7 @@ internal static class ApiAllowList
     public static readonly SandboxRule OutsideBudget = new("PG1015", "it runs outside any evaluation and its time budget");
     public static readonly SandboxRule Internals = new("PG1016", "PolicyGate's internals are not part of the policy API (PolicyGate.Core.PolicyApi, .Kubernetes and .Admission are)");
     public static readonly SandboxRule NotAllowed = new("PG1017", "only a chosen part of the base library is available to policy scripts (collections, LINQ, text, JSON, math, dates, regular expressions, ...)");
+    public static readonly SandboxRule LibraryDelegate = new("PG1018", "a library method passed as a delegate runs without the budget's checks, however often the library calls it; write a lambda instead, x => Method(x)");
 
     // Special-purpose reasons; they share the id of their category.
     public static readonly SandboxRule StaticMutable = new("PG1011", "a static field or auto-property must be const or static readonly of an immutable type (string, number, enum, Regex, immutable collection): shared mutable state would leak data between requests");
