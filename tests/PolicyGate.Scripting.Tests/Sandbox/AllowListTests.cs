@@ -103,7 +103,7 @@ public class AllowListTests
             foreach (var (a, b) in list) { }
             var dict = new Dictionary<string, int> { ["a"] = 1 };
             foreach (var (k, v) in dict) { }
-            var tuple = Tuple.Create(1, "x");
+            var tuple = ValueTuple.Create(1, "x");
             return n == "a" && c == 1 && tuple.Item2 == "x" ? Allow() : Deny("tuples");
             """ },
         { "pattern matching", """
