@@ -23,6 +23,14 @@ namespace PolicyGate.Core.Sandbox;
 /// every time. Once stopped, the budget stays stopped: every later check throws again, so code in a <c>finally</c> or
 /// behind a library call that swallows the exception cannot keep the script running. Without an installed budget
 /// (script code called outside an evaluation) the checks do nothing.
+/// <para>
+/// The stack: the threads that evaluate policies have a large stack (1 GiB, so that the base library's recursion
+/// through a deep structure a script built cannot overflow it), and a script's own recursion may use at most
+/// <see cref="MaxScriptStackBytes"/> of it, measured from where the budget started; on an ordinary stack,
+/// <see cref="RuntimeHelpers.TryEnsureSufficientExecutionStack"/> stops it first. An entry check compares the address
+/// of a local with the deepest position already checked, so the stack is probed only when a script goes deeper than
+/// ever before in this evaluation.
+/// </para>
 /// </remarks>
 public sealed class ScriptBudget : IDisposable
 {
@@ -34,6 +42,13 @@ public sealed class ScriptBudget : IDisposable
 
     /// <summary>The largest <c>stackalloc</c> a script may make, well inside the stack left by the depth check.</summary>
     public const int MaxStackAllocBytes = 16 * 1024;
+
+    /// <summary>
+    /// How much stack a script may use, from where its budget started (its own frames and the library's between
+    /// them): far more than any sane policy needs, and a small part of an evaluation thread's stack, so a recursive
+    /// script neither commits hundreds of MiB of stack nor leaves the library too little of it.
+    /// </summary>
+    public const int MaxScriptStackBytes = 16 * 1024 * 1024;
 
     /// <summary>
     /// Checks between two reads of the allocated bytes and the token. Small, because allocations can grow
@@ -53,6 +68,8 @@ public sealed class ScriptBudget : IDisposable
     private readonly long _deadline;
     private readonly long _allocationLimit;
     private readonly CancellationToken _cancellationToken;
+    private readonly nuint _stackStart = StackPosition();
+    private nuint _stackChecked = nuint.MaxValue; // the deepest position whose stack was checked: none yet
     private int _countdown = 1; // the first check is a full one: a zero budget or a cancelled token stops at once
     private long _lastAllocated;
     private long _lastClock;
@@ -162,9 +179,9 @@ public sealed class ScriptBudget : IDisposable
             return;
         }
 
-        if (!RuntimeHelpers.TryEnsureSufficientExecutionStack())
+        if (StackPosition() < budget._stackChecked)
         {
-            budget.Stop(BudgetStop.Depth);
+            budget.CheckStack();
         }
 
         if (--budget._countdown <= 0)
@@ -265,9 +282,9 @@ public sealed class ScriptBudget : IDisposable
                 $"stackalloc of {length} x {Unsafe.SizeOf<T>()} bytes: a policy script may take at most {MaxStackAllocBytes / 1024} KiB from the stack at once");
         }
 
-        if (!RuntimeHelpers.TryEnsureSufficientExecutionStack())
+        if (StackPosition() < budget._stackChecked)
         {
-            budget.Stop(BudgetStop.Depth);
+            budget.CheckStack();
         }
 
         if (--budget._countdown <= 0)
@@ -304,6 +321,34 @@ public sealed class ScriptBudget : IDisposable
         {
             budget.Stop(BudgetStop.Memory);
         }
+    }
+
+    /// <summary>
+    /// Where the stack is now: the address of a local in the caller's frame, compared, never dereferenced. The stack
+    /// grows down on every platform .NET runs on, so a deeper call has a lower address.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static unsafe nuint StackPosition()
+    {
+        byte marker = 0;
+        return (nuint)(&marker);
+    }
+
+    /// <summary>
+    /// A check deeper in the stack than any before it in this evaluation: stops the script when it has used more than
+    /// <see cref="MaxScriptStackBytes"/> since the budget started, or when the thread's stack runs low (ordinary
+    /// stacks are 1 to 8 MiB). Otherwise remembers the position: checks above it need not probe again.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void CheckStack()
+    {
+        var position = StackPosition();
+        if ((position < _stackStart && _stackStart - position > MaxScriptStackBytes) || !RuntimeHelpers.TryEnsureSufficientExecutionStack())
+        {
+            Stop(BudgetStop.Depth);
+        }
+
+        _stackChecked = position;
     }
 
     /// <summary>The periodic full check: throws the stop, if there is one (<see cref="Measure"/>).</summary>

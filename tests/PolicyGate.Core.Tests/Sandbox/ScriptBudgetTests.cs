@@ -276,6 +276,25 @@ public sealed class ScriptBudgetTests
     }
 
     [Fact]
+    public void Enter_RecursionOnALargeStack_StopsAtTheScriptStackLimit()
+    {
+        // A thread with a stack four times the limit: TryEnsureSufficientExecutionStack would let it go much deeper.
+        var (stop, used) = RecurseOnThread(maxStackSize: 4 * ScriptBudget.MaxScriptStackBytes);
+
+        Assert.Equal(BudgetStop.Depth, stop);
+        Assert.InRange(used, ScriptBudget.MaxScriptStackBytes - 4096, ScriptBudget.MaxScriptStackBytes + 4096);
+    }
+
+    [Fact]
+    public void Enter_RecursionOnASmallStack_StopsBeforeTheStackRunsOut()
+    {
+        var (stop, used) = RecurseOnThread(maxStackSize: 1024 * 1024);
+
+        Assert.Equal(BudgetStop.Depth, stop);
+        Assert.InRange(used, 256 * 1024, 1024 * 1024);
+    }
+
+    [Fact]
     public void StackLength_MoreThanTheStackAllocLimit_Refused()
     {
         using var budget = ScriptBudget.Start(Plenty);
@@ -369,6 +388,36 @@ public sealed class ScriptBudgetTests
     {
         ScriptBudget.Enter();
         return Recurse(depth + 1) + 1;
+    }
+
+    /// <summary>
+    /// Unbounded recursion with an entry check, under a budget, on a thread of the given stack size: why it stopped,
+    /// and how much stack it had used from the budget's start at the deepest check.
+    /// </summary>
+    private static (BudgetStop Stop, long Used) RecurseOnThread(int maxStackSize)
+    {
+        var stop = BudgetStop.None;
+        long used = 0;
+        var thread = new Thread(
+            () =>
+            {
+                using var budget = ScriptBudget.Start(Plenty);
+                var start = ScriptBudget.StackPosition();
+                var deepest = start;
+                int Down(int depth)
+                {
+                    ScriptBudget.Enter();
+                    deepest = Math.Min(deepest, ScriptBudget.StackPosition());
+                    return Down(depth + 1) + 1;
+                }
+
+                stop = Record.Exception(() => Down(0)) is BudgetExceededException e ? e.Reason : BudgetStop.None;
+                used = (long)(start - deepest);
+            },
+            maxStackSize);
+        thread.Start();
+        thread.Join();
+        return (stop, used);
     }
 
     private static byte[] SmallArray() => new byte[ScriptBudget.Length<byte>(100)];
