@@ -49,6 +49,7 @@ public sealed class ScriptBudgetTests
 
         Assert.Equal(BudgetStop.Time, stop.Reason);
         Assert.True(started.Elapsed < TimeSpan.FromSeconds(10), $"stopped after {started.Elapsed}");
+        Assert.True(started.Elapsed >= TimeSpan.FromMilliseconds(50), $"stopped before its budget had passed: {started.Elapsed}");
     }
 
     [Fact]
