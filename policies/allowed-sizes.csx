@@ -18,7 +18,7 @@ public sealed class Settings
             yield return "setting 'allowedSizes' must list at least one size";
         }
 
-        if (string.IsNullOrWhiteSpace(SizeField) || SizeField.Split('.').Any(string.IsNullOrEmpty))
+        if (string.IsNullOrWhiteSpace(SizeField) || SizeField.Split('.').Any(part => string.IsNullOrEmpty(part)))
         {
             yield return $"setting 'sizeField': \"{SizeField}\" is not a dotted path such as spec.size";
         }

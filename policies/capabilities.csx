@@ -31,7 +31,7 @@ public sealed class Settings
             ("defaultAddCapabilities", DefaultAddCapabilities),
         })
         {
-            if (names.Any(string.IsNullOrWhiteSpace))
+            if (names.Any(name => string.IsNullOrWhiteSpace(name)))
             {
                 yield return $"setting '{setting}': capability names must not be empty";
             }

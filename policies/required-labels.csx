@@ -35,7 +35,7 @@ public sealed class Settings
             {
                 yield return $"setting '{setting}' must be a list of names, not null (leave it out for none)";
             }
-            else if (keys.Any(string.IsNullOrWhiteSpace))
+            else if (keys.Any(key => string.IsNullOrWhiteSpace(key)))
             {
                 yield return $"setting '{setting}': names must not be empty";
             }

@@ -20,13 +20,13 @@ public sealed class Settings
     {
         foreach (var (setting, keys) in new[] { ("requiredLabels", RequiredLabels), ("requiredAnnotations", RequiredAnnotations) })
         {
-            if (keys.Any(string.IsNullOrWhiteSpace))
+            if (keys.Any(key => string.IsNullOrWhiteSpace(key)))
             {
                 yield return $"setting '{setting}': names must not be empty";
             }
         }
 
-        if (AllowedCapabilities?.Any(string.IsNullOrWhiteSpace) == true)
+        if (AllowedCapabilities?.Any(name => string.IsNullOrWhiteSpace(name)) == true)
         {
             yield return "setting 'allowedCapabilities': capability names must not be empty";
         }

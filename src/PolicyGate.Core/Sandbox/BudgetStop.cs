@@ -12,7 +12,10 @@ public enum BudgetStop
     /// <summary>The script allocated more than its allocation limit.</summary>
     Memory,
 
-    /// <summary>The thread's stack ran low: unbounded recursion, or a <c>stackalloc</c> too large.</summary>
+    /// <summary>
+    /// The script used more stack than it may (<see cref="ScriptBudget.MaxScriptStackBytes"/>), or the thread's stack ran
+    /// low: unbounded recursion, or a <c>stackalloc</c> too large.
+    /// </summary>
     Depth,
 
     /// <summary>The caller's cancellation token was cancelled.</summary>

@@ -14,12 +14,25 @@ namespace PolicyGate.Core.Sandbox;
 /// script is made to stop by itself.
 /// </summary>
 /// <remarks>
-/// A check reads one thread-static and decrements a countdown; every <see cref="CheckInterval"/> checks it reads the
-/// thread's allocated bytes and the caller's token, and every <see cref="ClockInterval"/> of those the clock. When a
-/// check sees the allocations or the time close to their limit it checks every time. Once stopped, the budget stays
-/// stopped: every later check throws again, so code in a <c>finally</c> or behind a library call that swallows the
-/// exception cannot keep the script running. Without an installed budget (script code called outside an
-/// evaluation) the checks do nothing.
+/// A check reads one thread-static and decrements a countdown; every <see cref="CheckInterval"/> checks it makes a
+/// full check: the thread's allocated bytes, the caller's token and the clock. The time budget is measured against
+/// the clock, never in checks: a check can stand for a long library call (a regular expression that runs into its
+/// 500 ms match timeout), so counting checks between clock reads once let a 1 s policy run 65 s. Every exception a
+/// script catches forces a full check too (<see cref="CanCatch"/>), so a loop that catches regex timeouts stops within
+/// about one timeout past its budget. The clock is <see cref="Environment.TickCount64"/>: milliseconds, with the
+/// resolution of the OS's tick (1 to 16 ms, plenty against budgets of seconds), and several times cheaper to read than
+/// <see cref="Stopwatch"/> (about 30 ns on a VM). When a check sees the allocations or the time close to their limit
+/// it checks every time. Once stopped, the budget stays stopped: every later check throws again, so code in a <c>finally</c> or
+/// behind a library call that swallows the exception cannot keep the script running. Without an installed budget
+/// (script code called outside an evaluation) the checks do nothing.
+/// <para>
+/// The stack: the threads that evaluate policies have a large stack (1 GiB, so that the base library's recursion
+/// through a deep structure a script built cannot overflow it), and a script's own recursion may use at most
+/// <see cref="MaxScriptStackBytes"/> of it, measured from where the budget started; on an ordinary stack,
+/// <see cref="RuntimeHelpers.TryEnsureSufficientExecutionStack"/> stops it first. An entry check compares the address
+/// of a local with the deepest position already checked, so the stack is probed only when a script goes deeper than
+/// ever before in this evaluation.
+/// </para>
 /// </remarks>
 public sealed class ScriptBudget : IDisposable
 {
@@ -33,14 +46,25 @@ public sealed class ScriptBudget : IDisposable
     public const int MaxStackAllocBytes = 16 * 1024;
 
     /// <summary>
+    /// How much stack a script may use, from where its budget started (its own frames and the library's between
+    /// them): far more than any sane policy needs, and a small part of an evaluation thread's stack, so a recursive
+    /// script neither commits hundreds of MiB of stack nor leaves the library too little of it.
+    /// </summary>
+    public const int MaxScriptStackBytes = 16 * 1024 * 1024;
+
+    /// <summary>
     /// Checks between two reads of the allocated bytes and the token. Small, because allocations can grow
     /// geometrically (a string doubled in a loop grows 2^n times in n checks): with 4, and checking every time once
     /// the last stretch's growth times 16 would reach the limit, a doubling script stops within about twice its limit.
     /// </summary>
     internal const int CheckInterval = 4;
 
-    /// <summary>Allocation checks between two reads of the clock (which can cost 50 ns on a VM): every 128 checks.</summary>
-    internal const int ClockInterval = 32;
+    /// <summary>
+    /// The coarsest tick of <see cref="Environment.TickCount64"/> (Windows' default timer: 15.6 ms; Linux's is 1 to
+    /// 10 ms). The clock read at the start may already be that old, so a deadline gets it on top: a script is never
+    /// stopped before its whole budget has passed, and at most this much after.
+    /// </summary>
+    private const long ClockResolutionMs = 16;
 
     /// <summary>Arrays smaller than this are left to the periodic allocation check.</summary>
     private const long SmallArrayBytes = 4096;
@@ -53,10 +77,11 @@ public sealed class ScriptBudget : IDisposable
     private readonly long _deadline;
     private readonly long _allocationLimit;
     private readonly CancellationToken _cancellationToken;
+    private readonly nuint _stackStart = StackPosition();
+    private nuint _stackChecked = nuint.MaxValue; // the deepest position whose stack was checked: none yet
     private int _countdown = 1; // the first check is a full one: a zero budget or a cancelled token stops at once
-    private int _clockCountdown = 1;
     private long _lastAllocated;
-    private long _lastClock;
+    private long _lastClock; // Environment.TickCount64, like the deadline
     private BudgetStop _stopped;
     private bool _disposed;
 
@@ -67,10 +92,10 @@ public sealed class ScriptBudget : IDisposable
         _cancellationToken = cancellationToken;
         _thread = Thread.CurrentThread;
         _previous = _current;
-        _lastClock = Stopwatch.GetTimestamp();
-        _deadline = timeBudget == Timeout.InfiniteTimeSpan || timeBudget.Ticks >= long.MaxValue / Stopwatch.Frequency
-            ? long.MaxValue
-            : _lastClock + (long)(timeBudget.TotalSeconds * Stopwatch.Frequency);
+        _lastClock = Environment.TickCount64;
+        _deadline = timeBudget == TimeSpan.Zero ? _lastClock
+            : timeBudget == Timeout.InfiniteTimeSpan || timeBudget.TotalMilliseconds >= long.MaxValue - _lastClock - ClockResolutionMs ? long.MaxValue
+            : _lastClock + (long)Math.Ceiling(timeBudget.TotalMilliseconds) + ClockResolutionMs;
         _lastAllocated = GC.GetAllocatedBytesForCurrentThread();
         _allocationLimit = allocationLimitBytes > long.MaxValue - _lastAllocated ? long.MaxValue : _lastAllocated + allocationLimitBytes;
     }
@@ -136,6 +161,24 @@ public sealed class ScriptBudget : IDisposable
         _current = _previous;
     }
 
+    /// <summary>
+    /// One last full check (allocations, the caller's token and the clock), for the evaluator to make right after the
+    /// script returns, before it trusts the answer: one library call can allocate far past the budget
+    /// (<c>Enumerable.Range(0, n).ToArray()</c>) or run past the deadline with no woven check after it. Records the
+    /// stop, if there is one, and returns it without throwing: <see cref="BudgetStop.None"/> when the answer stands.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Called on another thread than the one that started the budget
+    /// (allocations are counted per thread).</exception>
+    public BudgetStop CheckFinal()
+    {
+        if (Thread.CurrentThread != _thread)
+        {
+            throw new InvalidOperationException("a script budget must be checked on the thread that started it");
+        }
+
+        return Measure();
+    }
+
     /// <summary>Woven at the entry of every method, local function, lambda, accessor, constructor and operator.</summary>
     public static void Enter()
     {
@@ -145,9 +188,9 @@ public sealed class ScriptBudget : IDisposable
             return;
         }
 
-        if (!RuntimeHelpers.TryEnsureSufficientExecutionStack())
+        if (StackPosition() < budget._stackChecked)
         {
-            budget.Stop(BudgetStop.Depth);
+            budget.CheckStack();
         }
 
         if (--budget._countdown <= 0)
@@ -169,10 +212,13 @@ public sealed class ScriptBudget : IDisposable
     /// <summary>
     /// Woven into every <c>catch</c> as a filter: false while the budget is stopped (whatever the exception, so a
     /// stop wrapped by a library, e.g. List.Sort wrapping a comparer's exception, is not caught either) and for
-    /// the stop itself.
+    /// the stop itself. Every exception a script would catch gets a full check first: the call that threw may have
+    /// run long (a regular expression that ran into its match timeout) and throwing costs far more than the check.
+    /// A filter cannot throw (the runtime would take it as false), so a stop found here is recorded and the filter
+    /// says no: the exception goes on up, and no other catch in the script takes it either.
     /// </summary>
     public static bool CanCatch(Exception exception) =>
-        exception is not BudgetExceededException && _current is not { _stopped: not BudgetStop.None };
+        exception is not BudgetExceededException && _current?.Measure() is null or BudgetStop.None;
 
     /// <summary><see cref="Enter"/> as an expression, for field and property initializers: <c>Then(Probe(), value)</c>.</summary>
     public static bool Probe()
@@ -245,9 +291,9 @@ public sealed class ScriptBudget : IDisposable
                 $"stackalloc of {length} x {Unsafe.SizeOf<T>()} bytes: a policy script may take at most {MaxStackAllocBytes / 1024} KiB from the stack at once");
         }
 
-        if (!RuntimeHelpers.TryEnsureSufficientExecutionStack())
+        if (StackPosition() < budget._stackChecked)
         {
-            budget.Stop(BudgetStop.Depth);
+            budget.CheckStack();
         }
 
         if (--budget._countdown <= 0)
@@ -286,47 +332,76 @@ public sealed class ScriptBudget : IDisposable
         }
     }
 
-    /// <summary>The periodic check: sticky stop, allocations, cancellation, and now and then the clock.</summary>
+    /// <summary>
+    /// Where the stack is now: the address of a local in the caller's frame, compared, never dereferenced. The stack
+    /// grows down on every platform .NET runs on, so a deeper call has a lower address.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static unsafe nuint StackPosition()
+    {
+        byte marker = 0;
+        return (nuint)(&marker);
+    }
+
+    /// <summary>
+    /// A check deeper in the stack than any before it in this evaluation: stops the script when it has used more than
+    /// <see cref="MaxScriptStackBytes"/> since the budget started, or when the thread's stack runs low (ordinary
+    /// stacks are 1 to 8 MiB). Otherwise remembers the position: checks above it need not probe again.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void CheckStack()
+    {
+        var position = StackPosition();
+        if ((position < _stackStart && _stackStart - position > MaxScriptStackBytes) || !RuntimeHelpers.TryEnsureSufficientExecutionStack())
+        {
+            Stop(BudgetStop.Depth);
+        }
+
+        _stackChecked = position;
+    }
+
+    /// <summary>The periodic full check: throws the stop, if there is one (<see cref="Measure"/>).</summary>
     private void Check()
+    {
+        if (Measure() is var stop and not BudgetStop.None)
+        {
+            Stop(stop);
+        }
+    }
+
+    /// <summary>
+    /// A full check that records a stop without throwing it: the sticky stop, allocations, the caller's token and the
+    /// clock, in that order. Sets how many checks until the next full one: <see cref="CheckInterval"/>, or every check
+    /// when the allocations or the time are close to their limit.
+    /// </summary>
+    private BudgetStop Measure()
     {
         if (_stopped != BudgetStop.None)
         {
-            Stop(_stopped);
+            return _stopped;
         }
 
-        _countdown = CheckInterval;
         var allocated = GC.GetAllocatedBytesForCurrentThread();
-        if (allocated > _allocationLimit)
+        var now = Environment.TickCount64;
+        var stop = allocated > _allocationLimit ? BudgetStop.Memory
+            : _cancellationToken.IsCancellationRequested ? BudgetStop.Cancelled
+            : now >= _deadline ? BudgetStop.Time
+            : BudgetStop.None;
+        if (stop != BudgetStop.None)
         {
-            Stop(BudgetStop.Memory);
+            _stopped = stop;
+            _countdown = 0;
+            return stop;
         }
 
-        if (_cancellationToken.IsCancellationRequested)
-        {
-            Stop(BudgetStop.Cancelled);
-        }
-
-        // Allocating fast, close to the limit: check every time from here on.
-        var hot = (allocated - _lastAllocated) * 16 >= _allocationLimit - allocated;
+        // Close to a limit: allocating fast (the last stretch's growth times 16 would reach it), or the last stretch
+        // took a quarter of the time left. Then every check is a full one.
+        var hot = (allocated - _lastAllocated) * 16 >= _allocationLimit - allocated
+            || (now - _lastClock) * 4 >= _deadline - now;
         _lastAllocated = allocated;
-        if (hot || --_clockCountdown <= 0)
-        {
-            var now = Stopwatch.GetTimestamp();
-            if (now > _deadline)
-            {
-                Stop(BudgetStop.Time);
-            }
-
-            // Close to the deadline (the last stretch took a quarter of what is left): read the clock every time.
-            hot |= (now - _lastClock) * 4 >= _deadline - now;
-            _lastClock = now;
-            _clockCountdown = hot ? 1 : ClockInterval;
-        }
-
-        if (hot)
-        {
-            _countdown = 1;
-        }
+        _lastClock = now;
+        _countdown = hot ? 1 : CheckInterval;
+        return BudgetStop.None;
     }
 
     [DoesNotReturn]

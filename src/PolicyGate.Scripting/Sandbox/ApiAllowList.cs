@@ -32,7 +32,7 @@ internal sealed record MemberDenial(MemberAccess Access, SandboxRule Rule);
 internal static class ApiAllowList
 {
     /// <summary>Bump whenever these rules (or what the analyzer does with them) change: it invalidates cached compilations.</summary>
-    public const string Version = "1";
+    public const string Version = "3";
 
     private const string Prefix = "is not allowed in policy scripts";
 
@@ -53,6 +53,7 @@ internal static class ApiAllowList
     public static readonly SandboxRule OutsideBudget = new("PG1015", "it runs outside any evaluation and its time budget");
     public static readonly SandboxRule Internals = new("PG1016", "PolicyGate's internals are not part of the policy API (PolicyGate.Core.PolicyApi, .Kubernetes and .Admission are)");
     public static readonly SandboxRule NotAllowed = new("PG1017", "only a chosen part of the base library is available to policy scripts (collections, LINQ, text, JSON, math, dates, regular expressions, ...)");
+    public static readonly SandboxRule LibraryDelegate = new("PG1018", "a library method passed as a delegate runs without the budget's checks, however often the library calls it; write a lambda instead, x => Method(x)");
 
     // Special-purpose reasons; they share the id of their category.
     public static readonly SandboxRule StaticMutable = new("PG1011", "a static field or auto-property must be const or static readonly of an immutable type (string, number, enum, Regex, immutable collection): shared mutable state would leak data between requests");
@@ -64,6 +65,8 @@ internal static class ApiAllowList
     public static readonly SandboxRule RecordThis = new("PG1012", "handing out 'this' from a record's constructor or init accessor can build a cycle that the record's Equals, GetHashCode and ToString recurse through until the server dies");
     public static readonly SandboxRule LazyCycle = new("PG1012", "a lazily built value can close a cycle that the base library's ToString walks without a stack check, which kills the whole server");
     public static readonly SandboxRule JsonDepth = new("PG1012", "raising the JSON depth limit lets deep documents overflow the stack");
+    public static readonly SandboxRule JsonDeepRecursion = new("PG1012", "it recurses once per level of the document with no depth limit, so a deep document overflows the stack and kills the whole server; compare the JSON text instead (a.ToJsonString() == b.ToJsonString(), GetRawText() for a JsonElement) and copy a node with JsonNode.Parse(node.ToJsonString()): these stop with an exception at their depth limits");
+    public static readonly SandboxRule ReferenceTuples = new("PG1012", "Tuple hashes, compares and prints its items recursively with no stack check, so a deep chain of tuples kills the whole server (and printing one takes quadratic time); use a value tuple, (a, b)");
     public static readonly SandboxRule NestingDepth = new("PG1012", "code nested this deep could overflow the stack while it is checked; split it into smaller pieces");
     public static readonly SandboxRule StackAlloc = new("PG1012", "a large stackalloc overflows the stack, which cannot be caught and kills the whole server");
     public static readonly SandboxRule CompiledExpressions = new("PG1005", "expression trees compile to new code at run time, past this allow-list");
@@ -144,9 +147,8 @@ internal static class ApiAllowList
         "System.UriHostNameType", "System.Version", "System.BitConverter", "System.HashCode", "System.TypeCode",
         "System.Type", "System.Delegate", "System.MulticastDelegate", "System.EventArgs", "System.EventHandler",
         "System.EventHandler`1", "System.ObsoleteAttribute", "System.FlagsAttribute",
-        // tuples
-        "System.Tuple", "System.Tuple`1", "System.Tuple`2", "System.Tuple`3", "System.Tuple`4", "System.Tuple`5",
-        "System.Tuple`6", "System.Tuple`7", "System.Tuple`8", "System.ValueTuple", "System.ValueTuple`1",
+        // value tuples (reference tuples are denied below)
+        "System.ValueTuple", "System.ValueTuple`1",
         "System.ValueTuple`2", "System.ValueTuple`3", "System.ValueTuple`4", "System.ValueTuple`5", "System.ValueTuple`6",
         "System.ValueTuple`7", "System.ValueTuple`8", "System.TupleExtensions",
         // delegates
@@ -187,6 +189,15 @@ internal static class ApiAllowList
         ["System.TimeProvider"] = Threads,
         ["System.Lazy`1"] = LazyCycle,
         ["System.Lazy`2"] = LazyCycle,
+        ["System.Tuple"] = ReferenceTuples,
+        ["System.Tuple`1"] = ReferenceTuples,
+        ["System.Tuple`2"] = ReferenceTuples,
+        ["System.Tuple`3"] = ReferenceTuples,
+        ["System.Tuple`4"] = ReferenceTuples,
+        ["System.Tuple`5"] = ReferenceTuples,
+        ["System.Tuple`6"] = ReferenceTuples,
+        ["System.Tuple`7"] = ReferenceTuples,
+        ["System.Tuple`8"] = ReferenceTuples,
         ["System.Runtime.InteropServices.DllImportAttribute"] = Unsafe,
         ["System.Runtime.CompilerServices.ModuleInitializerAttribute"] = Attributes,
         ["System.Runtime.CompilerServices.MethodImplAttribute"] = Attributes,
@@ -271,6 +282,9 @@ internal static class ApiAllowList
         ["System.Text.Json.JsonReaderOptions.MaxDepth"] = new(MemberAccess.Set, JsonDepth),
         ["System.Text.Json.JsonDocumentOptions.MaxDepth"] = new(MemberAccess.Set, JsonDepth),
         ["System.Text.Json.JsonWriterOptions.MaxDepth"] = new(MemberAccess.Set, JsonDepth),
+        ["System.Text.Json.Nodes.JsonNode.DeepClone"] = new(MemberAccess.Any, JsonDeepRecursion),
+        ["System.Text.Json.Nodes.JsonNode.DeepEquals"] = new(MemberAccess.Any, JsonDeepRecursion),
+        ["System.Text.Json.JsonElement.DeepEquals"] = new(MemberAccess.Any, JsonDeepRecursion),
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
     /// <summary>
@@ -308,7 +322,6 @@ internal static class ApiAllowList
         "System.Text.RegularExpressions.Regex", "System.Uri", "System.Version", "System.Guid", "System.DateTime",
         "System.DateTimeOffset", "System.TimeSpan", "System.DateOnly", "System.TimeOnly", "System.Decimal",
         "System.Int128", "System.UInt128", "System.Half", "System.Nullable`1", "System.Collections.Generic.KeyValuePair`2",
-        "System.Tuple`1", "System.Tuple`2", "System.Tuple`3",
         "System.StringComparer", "System.Text.CompositeFormat");
 
     /// <summary>Namespaces whose generic types are immutable collections (see <see cref="ImmutableTypes"/>).</summary>

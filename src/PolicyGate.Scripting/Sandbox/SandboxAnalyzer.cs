@@ -435,7 +435,7 @@ internal sealed class SandboxAnalyzer
                 Report(at, CheckMember(e.Event, write: false, null, fromSyntax: false));
                 break;
             case IMethodReferenceOperation m:
-                Report(at, CheckMember(m.Method, write: false, null, fromSyntax: false));
+                Report(at, CheckMember(m.Method, write: false, null, fromSyntax: false) ?? CheckDelegateTarget(m.Method));
                 break;
             case IUnaryOperation { OperatorMethod: { } method }:
                 Report(at, CheckMember(method, write: false, null, fromSyntax: false));
@@ -642,6 +642,21 @@ internal sealed class SandboxAnalyzer
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// A method group made into a delegate: only the script's own methods, local functions and lambdas, which carry
+    /// woven checks. A library method (base library or policy API) passed as a delegate is called back by the library
+    /// as often as it likes without a check (<c>SelectMany(Enumerable.AsEnumerable)</c> over billions of sequences),
+    /// and so are members the compiler writes for the script (a record's ToString): a lambda calling the same method
+    /// is checked on every call.
+    /// </summary>
+    private Violation? CheckDelegateTarget(IMethodSymbol method)
+    {
+        var definition = (method.ReducedFrom ?? method).OriginalDefinition;
+        return definition.ContainingType is { } type && IsSource(type) && !definition.IsImplicitlyDeclared
+            ? null
+            : new Violation(MemberDisplay(definition) + " as a delegate", ApiAllowList.LibraryDelegate);
     }
 
     private static ISymbol? Overridden(ISymbol member) => member switch

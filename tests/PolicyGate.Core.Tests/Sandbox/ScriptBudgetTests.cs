@@ -49,6 +49,128 @@ public sealed class ScriptBudgetTests
 
         Assert.Equal(BudgetStop.Time, stop.Reason);
         Assert.True(started.Elapsed < TimeSpan.FromSeconds(10), $"stopped after {started.Elapsed}");
+        Assert.True(started.Elapsed >= TimeSpan.FromMilliseconds(50), $"stopped before its budget had passed: {started.Elapsed}");
+    }
+
+    [Fact]
+    public void Loop_DeadlinePassesInOneLongLibraryCall_StopsAtTheNextFullCheck()
+    {
+        using var budget = ScriptBudget.Start(TimeSpan.FromMilliseconds(50));
+        ScriptBudget.Loop(); // the first check is a full one; the next comes CheckInterval checks later
+        RunIntoRegexTimeout(TimeSpan.FromMilliseconds(100)); // one call, longer than the whole budget
+        var checks = 0;
+
+        var stop = Assert.Throws<BudgetExceededException>(() =>
+        {
+            while (checks < 1000)
+            {
+                checks++;
+                ScriptBudget.Loop();
+            }
+        });
+
+        Assert.Equal(BudgetStop.Time, stop.Reason);
+        Assert.InRange(checks, 1, ScriptBudget.CheckInterval); // the clock is read at every full check
+    }
+
+    [Fact]
+    public void CanCatch_RegexTimeoutsCaughtPastTheDeadline_StopsAtOnceWithTime()
+    {
+        using var budget = ScriptBudget.Start(TimeSpan.FromMilliseconds(100));
+        ScriptBudget.Loop();
+        var caught = 0;
+
+        // A script's loop that catches every regex timeout, with no other check in it: each catch checks the clock.
+        while (caught < 100)
+        {
+            try
+            {
+                RunIntoRegexTimeout(TimeSpan.FromMilliseconds(50), rethrow: true);
+            }
+            catch (RegexMatchTimeoutException e) when (ScriptBudget.CanCatch(e))
+            {
+                caught++;
+            }
+            catch (RegexMatchTimeoutException)
+            {
+                break; // what the script cannot catch goes on up to the evaluator
+            }
+        }
+
+        Assert.Equal(BudgetStop.Time, budget.Stopped);
+        Assert.InRange(caught, 1, 3); // 50 ms timeouts against a 100 ms budget
+    }
+
+    [Fact]
+    public void CanCatch_AllocationsPastTheLimit_FalseAndStopsWithMemory()
+    {
+        using var budget = ScriptBudget.Start(Plenty, allocationLimitBytes: 1024 * 1024);
+        ScriptBudget.Loop();
+        var big = new byte[2 * 1024 * 1024];
+
+        Assert.False(ScriptBudget.CanCatch(new InvalidOperationException()));
+        Assert.Equal(BudgetStop.Memory, budget.Stopped);
+        Assert.Equal(2 * 1024 * 1024, big.Length);
+    }
+
+    [Fact]
+    public void CheckFinal_OneAllocationPastTheLimitAfterTheLastCheck_ReportsMemoryWithoutThrowing()
+    {
+        using var budget = ScriptBudget.Start(Plenty, allocationLimitBytes: 1024 * 1024);
+        ScriptBudget.Loop();
+        var numbers = Enumerable.Range(0, 1_000_000).ToArray(); // 4 MB in one library call, no check after it
+
+        var stop = budget.CheckFinal();
+
+        Assert.Equal(BudgetStop.Memory, stop);
+        Assert.Equal(BudgetStop.Memory, budget.Stopped);
+        Assert.Equal("it allocated more than 1 MiB", budget.Explain());
+        Assert.Throws<BudgetExceededException>(ScriptBudget.Loop); // and it stays stopped
+        Assert.Equal(1_000_000, numbers.Length);
+    }
+
+    [Fact]
+    public void CheckFinal_DeadlinePassedAfterTheLastCheck_ReportsTime()
+    {
+        using var budget = ScriptBudget.Start(TimeSpan.FromMilliseconds(50));
+        ScriptBudget.Loop();
+        RunIntoRegexTimeout(TimeSpan.FromMilliseconds(100));
+
+        Assert.Equal(BudgetStop.Time, budget.CheckFinal());
+    }
+
+    [Fact]
+    public void CheckFinal_WithinTheBudget_ReportsNoneAndTheBudgetGoesOn()
+    {
+        using var budget = ScriptBudget.Start(Plenty);
+        ScriptBudget.Loop();
+
+        Assert.Equal(BudgetStop.None, budget.CheckFinal());
+        Assert.Equal(BudgetStop.None, budget.Stopped);
+        ScriptBudget.Loop();
+        Assert.Equal("", budget.Explain());
+    }
+
+    [Fact]
+    public void CheckFinal_AlreadyStopped_ReportsThatStop()
+    {
+        using var budget = ScriptBudget.Start(TimeSpan.Zero, cancellationToken: new CancellationToken(canceled: true));
+        Assert.Throws<BudgetExceededException>(ScriptBudget.Loop);
+
+        Assert.Equal(BudgetStop.Cancelled, budget.CheckFinal());
+    }
+
+    [Fact]
+    public void CheckFinal_OtherThread_Throws()
+    {
+        using var budget = ScriptBudget.Start(Plenty);
+        Exception? thrown = null;
+
+        var other = new Thread(() => thrown = Record.Exception(() => budget.CheckFinal()));
+        other.Start();
+        other.Join();
+
+        Assert.IsType<InvalidOperationException>(thrown);
     }
 
     [Fact]
@@ -155,6 +277,25 @@ public sealed class ScriptBudgetTests
     }
 
     [Fact]
+    public void Enter_RecursionOnALargeStack_StopsAtTheScriptStackLimit()
+    {
+        // A thread with a stack four times the limit: TryEnsureSufficientExecutionStack would let it go much deeper.
+        var (stop, used) = RecurseOnThread(maxStackSize: 4 * ScriptBudget.MaxScriptStackBytes);
+
+        Assert.Equal(BudgetStop.Depth, stop);
+        Assert.InRange(used, ScriptBudget.MaxScriptStackBytes - 4096, ScriptBudget.MaxScriptStackBytes + 4096);
+    }
+
+    [Fact]
+    public void Enter_RecursionOnASmallStack_StopsBeforeTheStackRunsOut()
+    {
+        var (stop, used) = RecurseOnThread(maxStackSize: 1024 * 1024);
+
+        Assert.Equal(BudgetStop.Depth, stop);
+        Assert.InRange(used, 256 * 1024, 1024 * 1024);
+    }
+
+    [Fact]
     public void StackLength_MoreThanTheStackAllocLimit_Refused()
     {
         using var budget = ScriptBudget.Start(Plenty);
@@ -232,10 +373,52 @@ public sealed class ScriptBudgetTests
         Assert.Equal(TimeSpan.FromMilliseconds(10), RegexTimeout.Clamp(TimeSpan.FromMilliseconds(10)));
     }
 
+    /// <summary>A catastrophic pattern that runs until its match timeout: a long library call, without sleeping.</summary>
+    private static void RunIntoRegexTimeout(TimeSpan timeout, bool rethrow = false)
+    {
+        try
+        {
+            Assert.Fail($"the match ended before its timeout: {Regex.IsMatch(new string('a', 40) + "!", "^(a+)+$", RegexOptions.None, timeout)}");
+        }
+        catch (RegexMatchTimeoutException) when (!rethrow)
+        {
+        }
+    }
+
     private static int Recurse(int depth)
     {
         ScriptBudget.Enter();
         return Recurse(depth + 1) + 1;
+    }
+
+    /// <summary>
+    /// Unbounded recursion with an entry check, under a budget, on a thread of the given stack size: why it stopped,
+    /// and how much stack it had used from the budget's start at the deepest check.
+    /// </summary>
+    private static (BudgetStop Stop, long Used) RecurseOnThread(int maxStackSize)
+    {
+        var stop = BudgetStop.None;
+        long used = 0;
+        var thread = new Thread(
+            () =>
+            {
+                using var budget = ScriptBudget.Start(Plenty);
+                var start = ScriptBudget.StackPosition();
+                var deepest = start;
+                int Down(int depth)
+                {
+                    ScriptBudget.Enter();
+                    deepest = Math.Min(deepest, ScriptBudget.StackPosition());
+                    return Down(depth + 1) + 1;
+                }
+
+                stop = Record.Exception(() => Down(0)) is BudgetExceededException e ? e.Reason : BudgetStop.None;
+                used = (long)(start - deepest);
+            },
+            maxStackSize);
+        thread.Start();
+        thread.Join();
+        return (stop, used);
     }
 
     private static byte[] SmallArray() => new byte[ScriptBudget.Length<byte>(100)];

@@ -88,11 +88,13 @@ public class AllowListTests
             Action<List<int>> add = l => l.Add(1);
             Predicate<int> even = x => x % 2 == 0;
             Comparison<int> cmp = (a, b) => a.CompareTo(b);
-            Func<string, int> parse = int.Parse;
+            Func<string, int> parse = s => int.Parse(s);
+            Func<int, int> twice = Twice;
             var list = new List<int> { 3, 1 };
             list.Sort(cmp);
             add(list);
-            return Fact(5) == 120 && Twice(2) == 4 && inc(1) == 2 && even(2) && parse("7") == 7 && list[0] == 1 ? Allow() : Deny("functions");
+            var flat = new[] { new[] { 1 }, new[] { 2, 3 } }.SelectMany(xs => xs.AsEnumerable()).Count();
+            return Fact(5) == 120 && twice(2) == 4 && inc(1) == 2 && even(2) && parse("7") == 7 && list[0] == 1 && flat == 3 ? Allow() : Deny("functions");
             """ },
         { "tuples and deconstruction", """
             (string Name, int Count) t = ("a", 1);
@@ -101,7 +103,7 @@ public class AllowListTests
             foreach (var (a, b) in list) { }
             var dict = new Dictionary<string, int> { ["a"] = 1 };
             foreach (var (k, v) in dict) { }
-            var tuple = Tuple.Create(1, "x");
+            var tuple = ValueTuple.Create(1, "x");
             return n == "a" && c == 1 && tuple.Item2 == "x" ? Allow() : Deny("tuples");
             """ },
         { "pattern matching", """

@@ -35,7 +35,7 @@ public sealed class IsolationCorpusTests(Workers workers) : IClassFixture<Worker
         var data = new TheoryData<string, string>();
         foreach (var name in Directory.EnumerateFiles(SandboxFixtures.Folder(Kind), "*.csx").Select(Path.GetFileName).Order(StringComparer.Ordinal))
         {
-            var modes = SandboxFixtures.HeaderOrDefault(Kind, name!, "modes") ?? "both";
+            var modes = SandboxFixtures.OptionalHeader(Kind, name!, "modes") ?? "both";
             foreach (var mode in new[] { "in-process", "process" }.Where(m => modes == "both" || modes == m))
             {
                 data.Add(name!, mode);
@@ -51,7 +51,7 @@ public sealed class IsolationCorpusTests(Workers workers) : IClassFixture<Worker
     {
         var expect = SandboxFixtures.Header(Kind, name, "expect");
         var message = SandboxFixtures.Header(Kind, name, "message");
-        var mutating = SandboxFixtures.HeaderOrDefault(Kind, name, "mutating") == "true";
+        var mutating = SandboxFixtures.OptionalHeader(Kind, name, "mutating") == "true";
         var loaded = SandboxFixtures.Load(Kind, name, mutating: mutating, loader: mode == "process" ? workers.Loader : null);
         if (expect == "load-error")
         {

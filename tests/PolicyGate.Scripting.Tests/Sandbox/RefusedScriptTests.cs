@@ -78,7 +78,7 @@ public sealed partial class RefusedScriptTests : IDisposable
             }
         }
 
-        var expected = Enumerable.Range(1, 17).Select(i => $"PG10{i:00}");
+        var expected = Enumerable.Range(1, 18).Select(i => $"PG10{i:00}");
         Assert.Empty(expected.Except(ids));
     }
 

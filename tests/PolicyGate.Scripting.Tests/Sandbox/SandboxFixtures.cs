@@ -23,14 +23,11 @@ internal static class SandboxFixtures
     }
 
     /// <summary>The text after <c>// key:</c> on one of the file's first lines.</summary>
-    public static string Header(string kind, string name, string key)
-    {
-        var prefix = $"// {key}:";
-        return HeaderOrDefault(kind, name, key) ?? throw new InvalidOperationException($"{name} has no '{prefix}' header line");
-    }
+    public static string Header(string kind, string name, string key) =>
+        OptionalHeader(kind, name, key) ?? throw new InvalidOperationException($"{name} has no '// {key}:' header line");
 
     /// <summary>The text after <c>// key:</c> on one of the file's first lines, or null when there is none.</summary>
-    public static string? HeaderOrDefault(string kind, string name, string key)
+    public static string? OptionalHeader(string kind, string name, string key)
     {
         var prefix = $"// {key}:";
         var line = File.ReadLines(Path.Combine(Folder(kind), name)).Take(8).FirstOrDefault(l => l.StartsWith(prefix, StringComparison.Ordinal));
