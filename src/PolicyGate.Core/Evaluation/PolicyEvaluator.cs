@@ -55,9 +55,10 @@ public static class PolicyEvaluator
             program.ReleaseLease();
         }
 
-        if (budget.Stopped != BudgetStop.None)
+        if (budget.Stopped != BudgetStop.None || budget.CheckFinal() != BudgetStop.None)
         {
-            // The stop was swallowed on its way out (by library code the script called): the answer is not trusted.
+            // The stop was swallowed on its way out (by library code the script called), or the last library call went
+            // past the budget with no woven check after it (one 2 GB ToArray, say): the answer is not trusted.
             return Stopped(budget);
         }
 
