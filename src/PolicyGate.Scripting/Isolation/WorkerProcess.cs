@@ -19,6 +19,7 @@ internal sealed class WorkerProcess : IDisposable
     private long _nextId;
     private string? _exitReason;
     private string? _firstStderrLine;
+    private readonly TaskCompletionSource _stderrClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private bool _disposed;
 
     private WorkerProcess(Process process)
@@ -212,6 +213,8 @@ internal sealed class WorkerProcess : IDisposable
             if (_process.WaitForExit(TimeSpan.FromSeconds(5)))
             {
                 code = _process.ExitCode;
+                // The crash report is on standard error, read on another thread: wait (briefly) for its end too.
+                _stderrClosed.Task.Wait(TimeSpan.FromSeconds(2));
             }
         }
         catch (InvalidOperationException)
@@ -234,7 +237,11 @@ internal sealed class WorkerProcess : IDisposable
     /// <summary>Keeps the first line the worker writes to standard error (a crash's own report); the rest is read and dropped.</summary>
     private void KeepStderr(string? line)
     {
-        if (!string.IsNullOrWhiteSpace(line))
+        if (line is null)
+        {
+            _stderrClosed.TrySetResult();
+        }
+        else if (!string.IsNullOrWhiteSpace(line))
         {
             Interlocked.CompareExchange(ref _firstStderrLine, line.Length > 500 ? line[..500] : line, null);
         }
