@@ -160,4 +160,33 @@ public class AllowedSizesTests
 
         Assert.Contains("setting 'allowedSizes'", errors, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Load_SizeLongerThan63Characters_RejectedNamingTheItem()
+    {
+        var errors = BuiltinAssert.RejectedSettings(Module, $"{{allowedSizes: [small, {new string('x', 64)}]}}");
+
+        Assert.Contains("setting 'allowedSizes[1]' is 64 characters long: a size is a short name of at most 63", errors, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Load_SizeFieldOfAThousandCharacters_RejectedNamingTheSetting()
+    {
+        var errors = BuiltinAssert.RejectedSettings(Module, $"{{allowedSizes: [small], sizeField: {string.Join('.', Enumerable.Repeat("spec", 200))}}}");
+
+        Assert.Contains("setting 'sizeField' is 999 characters long", errors, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Decide_ManyAllowedSizesAndAHugeSize_DenialNamesTheFirst20AndAShortenedValue()
+    {
+        var sizes = Enumerable.Range(1, 500).Select(i => $"size-{i}").ToList();
+        var policy = TestPolicies.Builtin(Module, $"{{allowedSizes: [{string.Join(", ", sizes)}]}}");
+
+        var message = BuiltinAssert.Denied(TestPolicies.Decide(policy, SqlClaim("big", new JsonObject { ["size"] = new string('x', 1_000_000) }.ToJsonString())));
+
+        Assert.Equal(
+            $"SQLClaim big: spec.size \"{new string('x', 63)}…\" is not allowed; it must be one of: {string.Join(", ", sizes.Take(20))} and 480 more",
+            message);
+    }
 }
