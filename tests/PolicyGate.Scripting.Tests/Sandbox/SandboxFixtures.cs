@@ -23,16 +23,10 @@ internal static class SandboxFixtures
     }
 
     /// <summary>The text after <c>// key:</c> on one of the file's first lines.</summary>
-    public static string Header(string kind, string name, string key) =>
-        OptionalHeader(kind, name, key) ?? throw new InvalidOperationException($"{name} has no '// {key}:' header line");
+    public static string Header(string kind, string name, string key) => CorpusHeaders.Required(Path.Combine(Folder(kind), name), key);
 
     /// <summary>The text after <c>// key:</c> on one of the file's first lines, or null when there is none.</summary>
-    public static string? OptionalHeader(string kind, string name, string key)
-    {
-        var prefix = $"// {key}:";
-        var line = File.ReadLines(Path.Combine(Folder(kind), name)).Take(8).FirstOrDefault(l => l.StartsWith(prefix, StringComparison.Ordinal));
-        return line?[prefix.Length..].Trim();
-    }
+    public static string? OptionalHeader(string kind, string name, string key) => CorpusHeaders.Optional(Path.Combine(Folder(kind), name), key);
 
     /// <summary>Loads the fixture through the real loader, as a policy file beside it that names it as its module.</summary>
     public static PolicyGate.Scripting.Loading.PolicyLoadResult Load(
