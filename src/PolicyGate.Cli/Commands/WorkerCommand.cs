@@ -14,7 +14,8 @@ internal static class WorkerCommand
         var command = new Command("worker", "Run isolated policies for a parent policygate process (internal).") { Hidden = true };
         command.SetAction(_ =>
         {
-            using var input = Console.OpenStandardInput();
+            // Buffered: a frame's length and its body come in one read, not one system call each.
+            using var input = new BufferedStream(Console.OpenStandardInput(), 64 * 1024);
             using var output = Console.OpenStandardOutput();
             return WorkerHost.Run(input, output, Console.Error);
         });

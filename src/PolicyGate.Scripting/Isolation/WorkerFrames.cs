@@ -15,13 +15,21 @@ internal static class WorkerFrames
     /// <summary>The largest frame a worker reads from the server: a 3 MiB request (twice, as object and old object) or a policy's code.</summary>
     public const int MaxRequestBytes = 16 * 1024 * 1024;
 
+    /// <summary>Writes one frame in one write: a reader woken by its length alone would only go back to sleep for the rest.</summary>
     public static void Write(Stream output, ReadOnlySpan<byte> payload)
     {
-        Span<byte> header = stackalloc byte[4];
-        BinaryPrimitives.WriteInt32LittleEndian(header, payload.Length);
-        output.Write(header);
-        output.Write(payload);
-        output.Flush();
+        var frame = System.Buffers.ArrayPool<byte>.Shared.Rent(payload.Length + 4);
+        try
+        {
+            BinaryPrimitives.WriteInt32LittleEndian(frame, payload.Length);
+            payload.CopyTo(frame.AsSpan(4));
+            output.Write(frame, 0, payload.Length + 4);
+            output.Flush();
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(frame);
+        }
     }
 
     /// <summary>The next frame, or null at the end of the stream.</summary>

@@ -183,7 +183,7 @@ internal sealed class WorkerProcess : IDisposable
 
     private void ReadAnswers()
     {
-        var output = _process.StandardOutput.BaseStream;
+        var output = new BufferedStream(_process.StandardOutput.BaseStream, 64 * 1024); // a frame in one read
         try
         {
             while (WorkerFrames.Read(output, WorkerFrames.MaxAnswerBytes) is { } frame)
