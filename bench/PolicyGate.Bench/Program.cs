@@ -4,7 +4,8 @@ using PolicyGate.Bench;
 //   dotnet run -c Release --project bench/PolicyGate.Bench [-- evaluation|dry-run|server-path|limits]
 //   dotnet run -c Release --project bench/PolicyGate.Bench -- recompile [iterations=1000] [baseline=200]
 //   dotnet run -c Release --project bench/PolicyGate.Bench -- startup [policies=50]
-// "all" runs evaluation, dry-run, server-path and limits; recompile and startup run only by name (they take minutes and start processes).
+//   taskset -c 0 dotnet run -c Release --project bench/PolicyGate.Bench -- isolation
+// "all" runs evaluation, dry-run, server-path and limits; recompile, startup and isolation run only by name (they take minutes or start processes).
 var which = args.Length > 0 ? args[0] : "all";
 if (which is "all" or "evaluation")
 {
@@ -24,6 +25,11 @@ if (which is "all" or "server-path")
 if (which is "all" or "limits")
 {
     LimitsBenchmark.Run();
+}
+
+if (which == "isolation")
+{
+    IsolationBenchmark.Run();
 }
 
 if (which == "recompile")

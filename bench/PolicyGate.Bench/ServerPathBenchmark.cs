@@ -32,15 +32,7 @@ internal static class ServerPathBenchmark
     {
         var root = EvaluationBenchmark.RepoRoot();
         var body = JsonSerializer.SerializeToUtf8Bytes(JsonNode.Parse(File.ReadAllBytes(Path.Combine(root, "bench", "server", "admission-review.json"))));
-        var loader = new PolicyLoader(new PolicyCompiler());
-        var sources = PolicyFiles.Select(name => (Path: Path.Combine(root, "policies", name), Text: File.ReadAllText(Path.Combine(root, "policies", name))))
-            .ToList();
-        var policies = sources.SelectMany(s =>
-        {
-            // As bench/server/run.sh loads them: every Pod policy validating, so POST /validate runs all four.
-            var loaded = loader.LoadText(s.Text.Replace("\n  mutating: true\n", "\n  mutating: false\n", StringComparison.Ordinal), s.Path, null);
-            return loaded.Errors.Count == 0 ? loaded.Policies : throw new InvalidOperationException(string.Join("\n", loaded.Errors));
-        }).OrderBy(p => p.Name, StringComparer.Ordinal).ToList();
+        var policies = LoadPolicies(new PolicyLoader(new PolicyCompiler()));
 
         var registry = new PolicyRegistry();
         registry.Publish(PolicySnapshot.Empty.Next(policies, [], DateTimeOffset.UtcNow));
@@ -91,6 +83,19 @@ internal static class ServerPathBenchmark
         Console.WriteLine($"    {$"evaluate the {outcome.Decisions.Count} matching policies",-46} {evaluate / 1000,8:F2} µs   (of which typed pod spec and metadata: {typed / 1000:F2} µs)");
         Console.WriteLine($"    {$"{outcome.Decisions.Count} decision log lines",-46} {log / 1000,8:F2} µs");
         Console.WriteLine($"    {"write the AdmissionReview answer",-46} {respond / 1000,8:F2} µs");
+    }
+
+    /// <summary>The policies bench/server/run.sh loads, through <paramref name="loader"/>, in name order.</summary>
+    public static List<CompiledPolicy> LoadPolicies(PolicyLoader loader)
+    {
+        var root = EvaluationBenchmark.RepoRoot();
+        return PolicyFiles.SelectMany(name =>
+        {
+            var path = Path.Combine(root, "policies", name);
+            // As bench/server/run.sh loads them: every Pod policy validating, so POST /validate runs all four.
+            var loaded = loader.LoadText(File.ReadAllText(path).Replace("\n  mutating: true\n", "\n  mutating: false\n", StringComparison.Ordinal), path, null);
+            return loaded.Errors.Count == 0 ? loaded.Policies : throw new InvalidOperationException(string.Join("\n", loaded.Errors));
+        }).OrderBy(p => p.Name, StringComparer.Ordinal).ToList();
     }
 
     private static long Allocated(Action action)

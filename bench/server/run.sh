@@ -7,10 +7,12 @@
 # HTTP/1.1 with wrk, then HTTP/2 with h2load (one stream per connection). The machine's speed drifts, so the targets
 # are judged on the median of per-round ratios. Servers run pinned to core SERVER_CPU, the load generator to CLIENT_CPU.
 # A second `policygate serve` with no policies loaded (FLOOR=1, the default) shows what reading, parsing and answering
-# an AdmissionReview costs before any policy runs: the floor under serve's ratio.
+# an AdmissionReview costs before any policy runs: the floor under serve's ratio. A third, `serve --isolation process`
+# (ISOLATED=1, the default), runs the same four policies in worker processes (one per policy, pinned with the
+# server): its ratio to the in-process serve is the cost of isolation, and the summary prints the cost per hop.
 #
 # Usage: bench/server/run.sh            (about 8 minutes with the defaults, ~1 more the first time Pepr is installed)
-# Settings (environment): ROUNDS=5 DURATION=10 CONNECTIONS=64 WARMUP=5 SKIP_PEPR=0 FLOOR=1 SERVER_CPU=0 CLIENT_CPU=1
+# Settings (environment): ROUNDS=5 DURATION=10 CONNECTIONS=64 WARMUP=5 SKIP_PEPR=0 FLOOR=1 ISOLATED=1 SERVER_CPU=0 CLIENT_CPU=1
 #   DOTNET_ENV="VAR=value ..." (extra environment for both .NET servers, e.g. DOTNET_TieredPGO=1),
 #   POLICYGATE_BENCH_CACHE (where Pepr is installed and built; default ~/.cache/policygate-bench), KEEP_WORK=1 keeps the
 #   temporary folder (certificate, policies, server logs). Raw results go to bench/results/server-<UTC time>/.
@@ -25,11 +27,12 @@ connections=${CONNECTIONS:-64}
 warmup=${WARMUP:-5}
 skip_pepr=${SKIP_PEPR:-0}
 floor=${FLOOR:-1}
+isolated=${ISOLATED:-1}
 server_cpu=${SERVER_CPU:-0}
 client_cpu=${CLIENT_CPU:-1}
 pepr_version=1.1.4
 cache=${POLICYGATE_BENCH_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/policygate-bench}
-bare_port=18443 serve_port=18444 pepr_port=18445 kube_port=18446 floor_port=18447
+bare_port=18443 serve_port=18444 pepr_port=18445 kube_port=18446 floor_port=18447 isolated_port=18448
 read -r -a dotnet_env <<<"${DOTNET_ENV:-}"
 
 pids=()
@@ -52,7 +55,7 @@ cleanup() {
   done
   # Keep the start and end of each server's log (whole logs are large: the servers log every decision).
   if [[ -n $work && -n $results ]]; then
-    for log in bare serve serve-empty pepr kube-api pepr-build; do
+    for log in bare serve serve-empty serve-isolated pepr kube-api pepr-build; do
       [[ -s $work/$log.log ]] && { head -n 30 "$work/$log.log"; echo "..."; tail -n 10 "$work/$log.log"; } >"$results/$log.log.excerpt"
     done
   fi
@@ -79,7 +82,7 @@ for tool in dotnet openssl curl taskset node; do
 done
 [[ $skip_pepr == 1 ]] || command -v npm >/dev/null || die "npm is required for Pepr (or set SKIP_PEPR=1)"
 (( $(nproc) >= 2 )) || die "needs 2 cores: servers on one, the load generator on another"
-for port in $bare_port $serve_port $pepr_port $kube_port $floor_port; do
+for port in $bare_port $serve_port $pepr_port $kube_port $floor_port $isolated_port; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then die "port $port on 127.0.0.1 is in use"; fi
 done
 
@@ -203,6 +206,16 @@ if [[ $floor == 1 ]]; then
   echo "  serve, no policies  https://127.0.0.1:$floor_port/validate   ready in $((SECONDS - start)) s"
 fi
 
+if [[ $isolated == 1 ]]; then
+  start=$SECONDS
+  env "${dotnet_env[@]}" POLICYGATE_CACHE_DIR="$work/compile-cache" taskset -c "$server_cpu" dotnet exec "$policygate" serve --isolation process \
+    --policies "$work/policies" --cert-dir "$work/certs" --address 127.0.0.1 --port $isolated_port >"$work/serve-isolated.log" 2>&1 &
+  pids+=($!)
+  pid_of[serve-isolated]=$!
+  wait_ready "policygate serve --isolation process" "${pids[-1]}" "https://127.0.0.1:$isolated_port/readyz" 120
+  echo "  serve, isolated     https://127.0.0.1:$isolated_port/validate   ready in $((SECONDS - start)) s (every policy in a worker process)"
+fi
+
 if [[ $skip_pepr != 1 ]]; then
   taskset -c "$server_cpu" node "$here/fake-kube-api.mjs" $kube_port 2>"$work/kube-api.log" &
   pids+=($!)
@@ -238,9 +251,11 @@ declare -A url=(
   [serve]="https://127.0.0.1:$serve_port/validate"
   [pepr]="https://127.0.0.1:$pepr_port/validate/$api_path"
   [serve-empty]="https://127.0.0.1:$floor_port/validate"
+  [serve-isolated]="https://127.0.0.1:$isolated_port/validate"
 )
 servers=(bare serve)
 [[ $floor != 1 ]] || servers+=(serve-empty)
+[[ $isolated != 1 ]] || servers+=(serve-isolated)
 [[ $skip_pepr == 1 ]] || servers+=(pepr)
 
 # Every server must answer the body with allowed: true and its uid before it is measured.

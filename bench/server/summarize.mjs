@@ -12,6 +12,7 @@ const servers = [
   ["bare", "bare Kestrel echo"],
   ["serve", "policygate serve"],
   ["serve-empty", "serve, no policies (floor)"],
+  ["serve-isolated", "serve --isolation process"],
   ["pepr", "Pepr 1.1.4"],
 ];
 const protocols = [
@@ -21,6 +22,10 @@ const protocols = [
 // The issue's targets, at 64 connections: serve keeps >= 70% of the bare endpoint's throughput, p99 <= 1.5x.
 const THROUGHPUT_TARGET = 0.7;
 const P99_TARGET = 1.5;
+// Issue 11: the policies in worker processes keep >= 70% of the in-process serve's throughput.
+const ISOLATION_TARGET = 0.7;
+// The four Pod policies of the benchmark's policy folder, each in its own worker under --isolation process.
+const POLICIES_PER_REQUEST = 4;
 const CLIENT_BUSY = 0.9;
 
 const median = values => {
@@ -108,6 +113,27 @@ for (const [protocol, protocolLabel] of protocols) {
     }
   }
 }
+// Isolation: its throughput against the in-process serve's, and what one hop to a worker costs on the server core.
+for (const [protocol, protocolLabel] of protocols) {
+  const ratio = [];
+  const hop = [];
+  for (const round of rounds) {
+    const serve = find(round, "serve", protocol);
+    const isolated = find(round, "serve-isolated", protocol);
+    if (!serve || !isolated || serve.skipped || isolated.skipped) continue;
+    ratio.push(isolated.rps / serve.rps);
+    // CPU time per request on the server core (workers are pinned there too), in microseconds.
+    hop.push((isolated.cpu_server / isolated.rps - serve.cpu_server / serve.rps) * 1e6 / POLICIES_PER_REQUEST);
+  }
+  if (ratio.length === 0) continue;
+  const r = median(ratio);
+  const met = r >= ISOLATION_TARGET;
+  allMet &&= met;
+  console.log(`\n${protocolLabel}: serve --isolation process / serve throughput ${fmt(r)}x (per round: ${ratio.map(v => fmt(v)).join(" ")}); ` +
+    `cost of one hop to a worker ${fmt(median(hop), 1)} µs of server-core time`);
+  console.log(`  target: isolated >= ${ISOLATION_TARGET * 100}% of in-process: ${met ? "met" : "MISSED"} (${fmt(r * 100, 0)}%)`);
+}
+
 const measured = rows.filter(r => !r.skipped);
 const busy = measured.filter(r => r.cpu_client >= CLIENT_BUSY).length;
 if (busy > 0) {
