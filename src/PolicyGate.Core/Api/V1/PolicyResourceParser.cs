@@ -19,6 +19,10 @@ public static class PolicyResourceParser
 
     private static readonly HashSet<string> RuleFields = ["apiGroups", "apiVersions", "resources", "operations", "scope"];
 
+    private static readonly HashSet<string> SelectorFields = ["matchLabels", "matchExpressions"];
+
+    private static readonly HashSet<string> ExpressionFields = ["key", "operator", "values"];
+
     private static readonly HashSet<string> Operations = ["CREATE", "UPDATE", "DELETE", "CONNECT", "*"];
 
     /// <summary>True when the object looks like one of our policy kinds (any apiVersion), so callers can tell a
@@ -101,13 +105,7 @@ public static class PolicyResourceParser
 
     private static PolicySpec ParseSpec(JsonObject spec, List<string> errors)
     {
-        foreach (var (key, _) in spec)
-        {
-            if (!SpecFields.Contains(key))
-            {
-                errors.Add($"spec.{key}: unknown field (known: {string.Join(", ", SpecFields)})");
-            }
-        }
+        UnknownFields(spec, SpecFields, "spec", errors);
 
         var module = OptionalString(spec, "module", "spec.module", errors);
         var script = OptionalString(spec, "script", "spec.script", errors);
@@ -245,13 +243,7 @@ public static class PolicyResourceParser
             return null;
         }
 
-        foreach (var (key, _) in rule)
-        {
-            if (!RuleFields.Contains(key))
-            {
-                errors.Add($"{path}.{key}: unknown field (known: {string.Join(", ", RuleFields)})");
-            }
-        }
+        UnknownFields(rule, RuleFields, path, errors);
 
         var before = errors.Count;
         var apiGroups = StringList(rule, "apiGroups", path, errors, required: true);
@@ -284,6 +276,18 @@ public static class PolicyResourceParser
         return errors.Count > before ? null : new RuleWithOperations(operations, apiGroups, apiVersions, resources, scope);
     }
 
+    /// <summary>Every field of <paramref name="obj"/> that is not in <paramref name="known"/> is an error, with the known ones named.</summary>
+    private static void UnknownFields(JsonObject obj, HashSet<string> known, string path, List<string> errors)
+    {
+        foreach (var (key, _) in obj)
+        {
+            if (!known.Contains(key))
+            {
+                errors.Add($"{path}.{key}: unknown field (known: {string.Join(", ", known)})");
+            }
+        }
+    }
+
     private static LabelSelector ParseSelector(JsonNode? node, string path, List<string> errors)
     {
         if (node is null)
@@ -297,6 +301,8 @@ public static class PolicyResourceParser
             return LabelSelector.Everything;
         }
 
+        // A misspelt field (matchLabel) would otherwise leave a selector that matches everything.
+        UnknownFields(selector, SelectorFields, path, errors);
         var labels = new Dictionary<string, string>(StringComparer.Ordinal);
         if (selector["matchLabels"] is { } ml)
         {
@@ -338,6 +344,7 @@ public static class PolicyResourceParser
                         continue;
                     }
 
+                    UnknownFields(expr, ExpressionFields, itemPath, errors);
                     var key = String(expr, "key", itemPath + ".key", errors);
                     var op = String(expr, "operator", itemPath + ".operator", errors);
                     var values = StringList(expr, "values", itemPath, errors, required: false);
