@@ -56,7 +56,7 @@ internal static class DryRunEngine
             }
         }
 
-        return new DryRunReport(results, answers, errors, documents.Count, loaded.Policies.Count);
+        return new DryRunReport(results, answers, errors, RuleWarnings.For(loaded.Policies), documents.Count, loaded.Policies.Count);
     }
 
     /// <summary>

@@ -2,12 +2,14 @@ namespace PolicyGate.Cli.DryRun;
 
 /// <summary>
 /// Everything a dry run found, in input order: each policy's own decision (<see cref="Results"/>), each object's
-/// admission answer (<see cref="Answers"/>), and the inputs that could not be used.
+/// admission answer (<see cref="Answers"/>), the inputs that could not be used, and what the policies say that they
+/// do not mean (<see cref="Warnings"/>: rules that can never match).
 /// </summary>
 internal sealed record DryRunReport(
     IReadOnlyList<DryRunResult> Results,
     IReadOnlyList<DryRunAnswer> Answers,
     IReadOnlyList<DryRunError> Errors,
+    IReadOnlyList<DryRunWarning> Warnings,
     int ObjectCount,
     int PolicyCount)
 {

@@ -8,7 +8,7 @@ namespace PolicyGate.Cli.DryRun;
 /// <summary>
 /// <c>--output json</c>: <c>{"results": [{"object": {...}, "policy", "mode", "allowed", "outcome", "message",
 /// "warnings", "patch"}], "answers": [{"object": {...}, "allowed", "message", "warnings", "patch"}],
-/// "errors": [{"source", "message"}]}</c>: one result per (object, matching policy), with that policy's own patch
+/// "errors": [{"source", "message"}], "warnings": [{"source", "message"}]}</c>: one result per (object, matching policy), with that policy's own patch
 /// (against the object as the mutating policies before it left it); one answer per judged object, what the API
 /// server would be told, with the mutating policies' patches composed.
 /// </summary>
@@ -57,7 +57,10 @@ internal static class JsonReportWriter
         var errors = new JsonArray(report.Errors
             .Select(e => (JsonNode?)new JsonObject { ["source"] = e.Source, ["message"] = e.Message })
             .ToArray());
-        var root = new JsonObject { ["results"] = results, ["answers"] = answers, ["errors"] = errors };
+        var warnings = new JsonArray(report.Warnings
+            .Select(w => (JsonNode?)new JsonObject { ["source"] = w.Source, ["message"] = w.Message })
+            .ToArray());
+        var root = new JsonObject { ["results"] = results, ["answers"] = answers, ["errors"] = errors, ["warnings"] = warnings };
         output.WriteLine(root.ToJsonString(Indented));
     }
 

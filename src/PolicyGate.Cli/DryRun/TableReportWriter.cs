@@ -59,6 +59,11 @@ internal static class TableReportWriter
             $"{report.ObjectCount} object(s), {report.PolicyCount} polic{(report.PolicyCount == 1 ? "y" : "ies")}, " +
             $"{report.Results.Count} decision(s): {allowed} allowed ({mutated} mutated), {denied} denied, {report.Errors.Count} error(s)");
 
+        foreach (var warning in report.Warnings)
+        {
+            console.Error.WriteLine($"warning: {warning.Source}: {warning.Message}");
+        }
+
         foreach (var error in report.Errors)
         {
             console.Error.WriteLine($"error: {error.Source}: {error.Message}");

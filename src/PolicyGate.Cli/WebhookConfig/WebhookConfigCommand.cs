@@ -114,6 +114,11 @@ internal static class WebhookConfigCommand
             return ExitCodes.InputError;
         }
 
+        foreach (var warning in RuleWarnings.For(policies))
+        {
+            console.Error.WriteLine($"warning: {warning.Source}: {warning.Message}");
+        }
+
         var result = WebhookConfigurationBuilder.Build(
             [.. policies.Select(p => p.Resource)],
             new WebhookService(serviceName, serviceNamespace, port, caBundle, injectCaFrom));
