@@ -1,0 +1,518 @@
+using System.Globalization;
+using System.Net;
+using System.Threading.Channels;
+using k8s;
+using k8s.Models;
+using Microsoft.Extensions.Logging;
+using Polly;
+using Polly.Retry;
+
+namespace PolicyGate.Kubernetes.Events;
+
+/// <summary>
+/// Records Kubernetes Events (<c>events.k8s.io/v1</c>) for the admission path without ever making it wait: callers
+/// hand occurrences to <see cref="TryRecord"/>, which only queues them; a background pump (started by
+/// <see cref="Start"/>) writes them to the API server.
+/// </summary>
+/// <remarks>
+/// <para><b>Series.</b> Occurrences with the same namespace, regarding object (kind, namespace, name, uid), related
+/// object, type, reason, action and note are one Event. The first creates it at once (<c>eventTime</c> = when it was
+/// recorded). An identical occurrence within <see cref="EventRecorderOptions.SeriesWindow"/> of the previous one does
+/// not create an object: it raises the Event's <c>series.count</c> (the total number of occurrences) and
+/// <c>series.lastObservedTime</c>. Those are written with a JSON merge patch, at most one write per Event per
+/// <see cref="EventRecorderOptions.SeriesPatchInterval"/> (counted from its create or previous patch): repeats in
+/// between are coalesced into the next patch, which carries the latest count, as client-go's EventSeries does.
+/// After the window, the next occurrence starts a new Event. If a patch finds the Event gone (404: expired or
+/// deleted), a new Event is created carrying the series so far. Disposal sends pending patches without waiting
+/// for the interval.</para>
+/// <para><b>Rate.</b> Creates and patches share a token bucket (<see cref="EventRecorderOptions.MaxWritesPerSecond"/>,
+/// <see cref="EventRecorderOptions.WriteBurst"/>) on the <see cref="TimeProvider"/>'s clock. Occurrences beyond it wait
+/// in the queue; only when the queue is full are they refused (and counted as dropped).</para>
+/// <para><b>Failures.</b> A write that meets 429 (after its <c>Retry-After</c>, capped by
+/// <see cref="EventRecorderOptions.MaxRetryDelay"/>), a 5xx, a timeout or a connection failure is retried with
+/// exponential back-off and jitter, up to <see cref="EventRecorderOptions.MaxRetryAttempts"/> times. A 409 on create
+/// (name taken) is retried at once under a new name. Any other 4xx is not retried. A write given up on is counted in
+/// <see cref="EventRecorderCounts.Failed"/> and logged with the API server's message; the series is forgotten, so the
+/// next identical occurrence creates a new Event.</para>
+/// <para>Writes go out one at a time, in order; while one is backing off, later occurrences wait in the queue.</para>
+/// </remarks>
+public sealed class EventRecorder : IAsyncDisposable
+{
+    private const int MaxNameAttempts = 3;
+
+    private readonly IKubernetes _client;
+    private readonly EventRecorderOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly Channel<Occurrence> _queue;
+    private readonly ResiliencePipeline _pipeline;
+    private readonly TokenBucket _bucket;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly Lock _lifecycle = new();
+
+    // Owned by the pump alone: no locks.
+    private readonly Dictionary<SeriesKey, Series> _series = [];
+    private readonly HashSet<Series> _pending = [];
+    private DateTimeOffset _nextSweep;
+
+    private Task? _pump;
+    private bool _disposed;
+    private long _accepted;
+    private long _created;
+    private long _seriesUpdated;
+    private long _dropped;
+    private long _failed;
+    private long _abandoned;
+    private long _droppedAtLastLog;
+    private long _lastDropLogTicks = long.MinValue;
+
+    /// <summary>Builds a recorder; nothing is sent until <see cref="Start"/>.</summary>
+    /// <param name="client">The API server client; its credentials need <c>create</c> and <c>patch</c> on
+    /// <c>events.events.k8s.io</c> in the namespaces written to.</param>
+    /// <param name="options">Identity, limits and retry settings; read once, here.</param>
+    /// <param name="time">The clock for event times, the rate limit, series intervals and retry delays.</param>
+    /// <param name="logger">Where drops, failures and retries are reported.</param>
+    public EventRecorder(IKubernetes client, EventRecorderOptions options, TimeProvider time, ILogger logger)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(time);
+        ArgumentNullException.ThrowIfNull(logger);
+        options.Validate();
+
+        _client = client;
+        _options = new EventRecorderOptions
+        {
+            ReportingController = options.ReportingController,
+            ReportingInstance = options.ReportingInstance,
+            QueueCapacity = options.QueueCapacity,
+            MaxWritesPerSecond = options.MaxWritesPerSecond,
+            WriteBurst = options.WriteBurst,
+            SeriesWindow = options.SeriesWindow,
+            SeriesPatchInterval = options.SeriesPatchInterval,
+            MaxRetryAttempts = options.MaxRetryAttempts,
+            RetryBaseDelay = options.RetryBaseDelay,
+            MaxRetryDelay = options.MaxRetryDelay,
+            RequestTimeout = options.RequestTimeout,
+            DrainTimeout = options.DrainTimeout,
+            DropLogInterval = options.DropLogInterval,
+        };
+        _time = time;
+        _logger = logger;
+        _queue = Channel.CreateBounded<Occurrence>(new BoundedChannelOptions(_options.QueueCapacity)
+        {
+            FullMode = BoundedChannelFullMode.Wait,
+            SingleReader = true,
+        });
+        _bucket = new TokenBucket(_options.MaxWritesPerSecond, _options.WriteBurst, time);
+        _pipeline = BuildPipeline(_options, time, logger);
+    }
+
+    /// <summary>What the recorder has done so far; cheap enough to read on every metrics scrape.</summary>
+    public EventRecorderCounts Counts => new(
+        Interlocked.Read(ref _accepted), Interlocked.Read(ref _created), Interlocked.Read(ref _seriesUpdated),
+        Interlocked.Read(ref _dropped), Interlocked.Read(ref _failed), Interlocked.Read(ref _abandoned));
+
+    /// <summary>Occurrences waiting in the queue right now.</summary>
+    public int QueueLength => _queue.Reader.Count;
+
+    /// <summary>Starts the background pump that delivers the queue. Calling it again, or after disposal, does nothing.</summary>
+    public void Start()
+    {
+        lock (_lifecycle)
+        {
+            if (_pump is null && !_disposed)
+            {
+                _pump = Task.Run(() => PumpAsync(_stopping.Token));
+            }
+        }
+    }
+
+    /// <summary>Queues one occurrence for delivery. Never blocks and never throws: when the queue is full (or the
+    /// recorder is disposed) it returns false and counts the occurrence in <see cref="EventRecorderCounts.Dropped"/>,
+    /// logging drops at most once per <see cref="EventRecorderOptions.DropLogInterval"/>.</summary>
+    public bool TryRecord(EventRequest request)
+    {
+        if (request is not null && _queue.Writer.TryWrite(new Occurrence(request, _time.GetUtcNow())))
+        {
+            Interlocked.Increment(ref _accepted);
+            return true;
+        }
+
+        CountDrop();
+        return false;
+    }
+
+    /// <summary>Stops accepting occurrences, then lets the pump deliver what is queued and send pending series
+    /// patches for up to <see cref="EventRecorderOptions.DrainTimeout"/>; whatever is left then is counted in
+    /// <see cref="EventRecorderCounts.Abandoned"/> and logged.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        Task? pump;
+        lock (_lifecycle)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            pump = _pump;
+        }
+
+        _queue.Writer.TryComplete();
+        if (pump is null)
+        {
+            AbandonRest();
+        }
+        else
+        {
+            using var deadline = new CancellationTokenSource(_options.DrainTimeout, _time);
+            await using (deadline.Token.Register(() => _stopping.Cancel()).ConfigureAwait(false))
+            {
+                await pump.ConfigureAwait(false);
+            }
+        }
+
+        _stopping.Dispose();
+        if (Interlocked.Read(ref _abandoned) is > 0 and var abandoned)
+        {
+            EventRecorderLog.Abandoned(_logger, abandoned);
+        }
+    }
+
+    private static ResiliencePipeline BuildPipeline(EventRecorderOptions options, TimeProvider time, ILogger logger)
+    {
+        var builder = new ResiliencePipelineBuilder { TimeProvider = time };
+        if (options.MaxRetryAttempts > 0)
+        {
+            var maxDelay = options.MaxRetryDelay;
+            builder.AddRetry(new RetryStrategyOptions
+            {
+                MaxRetryAttempts = options.MaxRetryAttempts,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = options.RetryBaseDelay,
+                MaxDelay = maxDelay,
+                ShouldHandle = args => ValueTask.FromResult(ApiErrors.IsTransient(args.Outcome.Exception, args.Context.CancellationToken)),
+                DelayGenerator = args => ValueTask.FromResult(
+                    ApiErrors.RetryAfter(args.Outcome.Exception, time.GetUtcNow()) is { } asked ? (TimeSpan?)(asked < maxDelay ? asked : maxDelay) : null),
+                OnRetry = args =>
+                {
+                    EventRecorderLog.Retrying(logger, args.RetryDelay, args.AttemptNumber + 1,
+                        args.Outcome.Exception is { } e ? ApiErrors.Describe(e) : "no result");
+                    return default;
+                },
+            });
+        }
+
+        return builder.AddTimeout(options.RequestTimeout).Build();
+    }
+
+    private static string MicroTime(DateTimeOffset time) =>
+        time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture);
+
+    private void CountDrop()
+    {
+        var total = Interlocked.Increment(ref _dropped);
+        var now = _time.GetUtcNow().UtcTicks;
+        var last = Interlocked.Read(ref _lastDropLogTicks);
+        if ((last != long.MinValue && now - last < _options.DropLogInterval.Ticks) ||
+            Interlocked.CompareExchange(ref _lastDropLogTicks, now, last) != last)
+        {
+            return;
+        }
+
+        var sinceLast = total - Interlocked.Exchange(ref _droppedAtLastLog, total);
+        EventRecorderLog.Dropped(_logger, sinceLast, total);
+    }
+
+    private async Task PumpAsync(CancellationToken cancellationToken)
+    {
+        var reader = _queue.Reader;
+        try
+        {
+            while (true)
+            {
+                while (reader.TryRead(out var occurrence))
+                {
+                    await HandleAsync(occurrence, cancellationToken).ConfigureAwait(false);
+                    await FlushAsync(drain: false, cancellationToken).ConfigureAwait(false);
+                }
+
+                await FlushAsync(drain: false, cancellationToken).ConfigureAwait(false);
+                Sweep();
+                if (!await WaitAsync(reader, cancellationToken).ConfigureAwait(false))
+                {
+                    break;
+                }
+            }
+
+            await FlushAsync(drain: true, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The drain deadline passed: what is left is counted below.
+        }
+#pragma warning disable CA1031 // A bug here must not take the process down with it; what is left is counted below.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            EventRecorderLog.PumpFailed(_logger, e);
+        }
+        finally
+        {
+            _queue.Writer.TryComplete();
+            AbandonRest();
+        }
+    }
+
+    /// <summary>Waits for the next occurrence or the next due series patch; false once the queue is closed and empty.</summary>
+    private async Task<bool> WaitAsync(ChannelReader<Occurrence> reader, CancellationToken cancellationToken)
+    {
+        DateTimeOffset? due = null;
+        foreach (var series in _pending)
+        {
+            var at = series.LastWrite + _options.SeriesPatchInterval;
+            due = due is null || at < due ? at : due;
+        }
+
+        if (due is null)
+        {
+            return await reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        var delay = due.Value - _time.GetUtcNow();
+        if (delay <= TimeSpan.Zero)
+        {
+            return true;
+        }
+
+        using var wake = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var read = reader.WaitToReadAsync(wake.Token).AsTask();
+        var timer = Task.Delay(delay, _time, wake.Token);
+        var first = await Task.WhenAny(read, timer).ConfigureAwait(false);
+        await wake.CancelAsync().ConfigureAwait(false);
+        cancellationToken.ThrowIfCancellationRequested();
+        return first != read || await read.ConfigureAwait(false);
+    }
+
+    private async Task HandleAsync(Occurrence occurrence, CancellationToken cancellationToken)
+    {
+        var key = SeriesKey.Of(occurrence.Request);
+        if (_series.TryGetValue(key, out var series))
+        {
+            if (occurrence.At - series.LastObserved <= _options.SeriesWindow)
+            {
+                series.Count++;
+                series.LastObserved = occurrence.At > series.LastObserved ? occurrence.At : series.LastObserved;
+                if (series.Name is not null)
+                {
+                    _pending.Add(series);
+                }
+
+                return;
+            }
+
+            if (_pending.Contains(series))
+            {
+                await PatchAsync(series, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        series = new Series(occurrence.Request, occurrence.At);
+        _series[key] = series;
+        await CreateAsync(series, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task FlushAsync(bool drain, CancellationToken cancellationToken)
+    {
+        if (_pending.Count == 0)
+        {
+            return;
+        }
+
+        var now = _time.GetUtcNow();
+        foreach (var series in _pending.Where(s => drain || s.LastWrite + _options.SeriesPatchInterval <= now).ToList())
+        {
+            await PatchAsync(series, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Forgets series nobody has seen for a whole window (so the map does not grow without bound).</summary>
+    private void Sweep()
+    {
+        var now = _time.GetUtcNow();
+        if (now < _nextSweep)
+        {
+            return;
+        }
+
+        _nextSweep = now + _options.SeriesPatchInterval;
+        foreach (var (key, series) in _series.Where(p => !_pending.Contains(p.Value) && now - p.Value.LastObserved > _options.SeriesWindow).ToList())
+        {
+            _series.Remove(key);
+        }
+    }
+
+    private async Task CreateAsync(Series series, CancellationToken cancellationToken)
+    {
+        var request = series.Request;
+        series.LastWrite = _time.GetUtcNow();
+        for (var attempt = 1; ; attempt++)
+        {
+            var name = EventFields.NewName(request.Regarding.Name);
+            var body = new Eventsv1Event
+            {
+                ApiVersion = "events.k8s.io/v1",
+                Kind = "Event",
+                Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = request.Namespace },
+                EventTime = series.FirstObserved.UtcDateTime,
+                ReportingController = _options.ReportingController,
+                ReportingInstance = _options.ReportingInstance,
+                Type = request.Type,
+                Reason = request.Reason,
+                Action = request.Action,
+                Note = EventFields.TruncateNote(request.Note),
+                Regarding = ToReference(request.Regarding),
+                Related = request.Related is { } related ? ToReference(related) : null,
+                Series = series.Count > 1
+                    ? new Eventsv1EventSeries { Count = series.Count, LastObservedTime = series.LastObserved.UtcDateTime }
+                    : null,
+            };
+
+            try
+            {
+                await _bucket.AcquireAsync(cancellationToken).ConfigureAwait(false);
+                await _pipeline.ExecuteAsync(
+                    async token => await _client.EventsV1.CreateNamespacedEventAsync(body, request.Namespace, cancellationToken: token)
+                        .ConfigureAwait(false),
+                    cancellationToken).ConfigureAwait(false);
+                series.Name = name;
+                series.Written = series.Count;
+                Interlocked.Increment(ref _created);
+                return;
+            }
+            catch (Exception e) when (ApiErrors.StatusOf(e) == HttpStatusCode.Conflict && attempt < MaxNameAttempts)
+            {
+                // Name taken: draw another.
+            }
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+            {
+                GiveUp(series, "create", series.Count, e);
+                return;
+            }
+        }
+    }
+
+    private async Task PatchAsync(Series series, CancellationToken cancellationToken)
+    {
+        var count = series.Count;
+        var patch = new V1Patch(
+            $$$"""{"series":{"count":{{{count}}},"lastObservedTime":"{{{MicroTime(series.LastObserved)}}}"}}""",
+            V1Patch.PatchType.MergePatch);
+        series.LastWrite = _time.GetUtcNow();
+        try
+        {
+            await _bucket.AcquireAsync(cancellationToken).ConfigureAwait(false);
+            await _pipeline.ExecuteAsync(
+                async token => await _client.EventsV1.PatchNamespacedEventAsync(patch, series.Name, series.Request.Namespace, cancellationToken: token)
+                    .ConfigureAwait(false),
+                cancellationToken).ConfigureAwait(false);
+            series.Written = count;
+            Interlocked.Increment(ref _seriesUpdated);
+            if (series.Written == series.Count)
+            {
+                _pending.Remove(series);
+            }
+        }
+        catch (Exception e) when (ApiErrors.StatusOf(e) == HttpStatusCode.NotFound)
+        {
+            EventRecorderLog.Recreating(_logger, series.Name!, series.Request.Namespace);
+            _pending.Remove(series);
+            series.Name = null;
+            await CreateAsync(series, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            GiveUp(series, "series patch", count - series.Written, e);
+        }
+    }
+
+    private void GiveUp(Series series, string write, long occurrences, Exception error)
+    {
+        Interlocked.Increment(ref _failed);
+        _pending.Remove(series);
+        if (_series.TryGetValue(SeriesKey.Of(series.Request), out var current) && current == series)
+        {
+            _series.Remove(SeriesKey.Of(series.Request));
+        }
+
+        var regarding = series.Request.Regarding;
+        EventRecorderLog.Failed(_logger, write, series.Request.Reason, regarding.Kind, regarding.Namespace, regarding.Name,
+            occurrences, ApiErrors.Describe(error));
+    }
+
+    /// <summary>Counts what can no longer be delivered: queued occurrences and series counts not yet written.</summary>
+    private void AbandonRest()
+    {
+        long abandoned = 0;
+        while (_queue.Reader.TryRead(out _))
+        {
+            abandoned++;
+        }
+
+        foreach (var series in _series.Values)
+        {
+            abandoned += series.Count - series.Written;
+        }
+
+        _series.Clear();
+        _pending.Clear();
+        Interlocked.Add(ref _abandoned, abandoned);
+    }
+
+    private static V1ObjectReference ToReference(EventReference reference) => new()
+    {
+        ApiVersion = reference.ApiVersion,
+        Kind = reference.Kind,
+        NamespaceProperty = reference.Namespace,
+        Name = reference.Name,
+        Uid = reference.Uid,
+    };
+
+    private readonly record struct Occurrence(EventRequest Request, DateTimeOffset At);
+
+    /// <summary>What makes two occurrences the same Event (the regarding object's API version is left out, as one
+    /// object is the same whichever version it is read at).</summary>
+    private readonly record struct SeriesKey(
+        string Namespace, string Kind, string? RegardingNamespace, string Name, string? Uid, EventReference? Related,
+        string Type, string Reason, string Action, string Note)
+    {
+        public static SeriesKey Of(EventRequest r) => new(
+            r.Namespace, r.Regarding.Kind, r.Regarding.Namespace, r.Regarding.Name, r.Regarding.Uid, r.Related,
+            r.Type, r.Reason, r.Action, r.Note);
+    }
+
+    /// <summary>One Event and the occurrences folded into it.</summary>
+    private sealed class Series(EventRequest request, DateTimeOffset firstObserved)
+    {
+        public EventRequest Request { get; } = request;
+
+        public DateTimeOffset FirstObserved { get; } = firstObserved;
+
+        public DateTimeOffset LastObserved { get; set; } = firstObserved;
+
+        /// <summary>The Event's name once created; null before (or after it was found gone).</summary>
+        public string? Name { get; set; }
+
+        /// <summary>Occurrences so far.</summary>
+        public int Count { get; set; } = 1;
+
+        /// <summary>Occurrences the API server has been told of.</summary>
+        public int Written { get; set; }
+
+        /// <summary>When the last create or patch of this Event was sent.</summary>
+        public DateTimeOffset LastWrite { get; set; }
+    }
+}
