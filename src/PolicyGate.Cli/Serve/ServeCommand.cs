@@ -6,7 +6,7 @@ using PolicyGate.Server.Hosting;
 
 namespace PolicyGate.Cli.Serve;
 
-/// <summary><c>policygate serve --policies DIR --cert-dir DIR [--address 0.0.0.0] [--port 8443]</c></summary>
+/// <summary><c>policygate serve --policies DIR --cert-dir DIR [--address 0.0.0.0] [--port 8443] [--kubeconfig FILE [--context NAME]]</c></summary>
 internal static class ServeCommand
 {
     public static Command Create(CliConsole console)
@@ -17,9 +17,11 @@ internal static class ServeCommand
         var port = new Option<int>("--port") { Description = "HTTPS port.", DefaultValueFactory = _ => 8443 };
         var noCache = new Option<bool>("--no-cache") { Description = "Do not keep compiled scripts on disk between restarts." };
         var isolation = IsolationOption.Create();
+        var kubeconfig = new Option<string?>("--kubeconfig") { Description = "Kubeconfig of the cluster to talk to (Kubernetes Events for denials); in a pod, the service account is used without it." };
+        var context = new Option<string?>("--context") { Description = "Kubeconfig context to use (default: its current context)." };
         var command = new Command("serve", "Run the admission webhook over TLS (HTTP/1.1 and HTTP/2): POST /validate[/POLICY], /mutate[/POLICY]; GET /healthz, /readyz, /metrics, /policies.")
         {
-            policies, certDir, address, port, isolation, noCache,
+            policies, certDir, address, port, isolation, noCache, kubeconfig, context,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -31,6 +33,8 @@ internal static class ServeCommand
                 Port = parse.GetValue(port),
                 CompileCacheDirectory = parse.GetValue(noCache) ? null : CompileCacheLocation.Resolve(),
                 IsolateAll = parse.GetValue(isolation) == IsolationOption.Process,
+                Kubeconfig = parse.GetValue(kubeconfig),
+                KubeContext = parse.GetValue(context),
             };
             Microsoft.AspNetCore.Builder.WebApplication app;
             try

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using PolicyGate.Core.Admission;
 using PolicyGate.Core.Api.V1;
 using PolicyGate.Core.Evaluation;
+using PolicyGate.Core.Events;
 using PolicyGate.Core.Registry;
 using PolicyGate.Server.Hosting;
 using PolicyGate.Server.Observability;
@@ -20,8 +21,12 @@ internal sealed class AdmissionHandler(
     PolicyRegistry registry,
     PolicyGateMetrics metrics,
     IOptions<PolicyGateServerOptions> options,
-    ILogger<AdmissionHandler> logger)
+    ILogger<AdmissionHandler> logger,
+    TimeProvider? time = null,
+    IPolicyEventSink? events = null)
 {
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+
     private readonly long _maxBytes = options.Value.MaxRequestBodyBytes;
 
     public async Task HandleAsync(HttpContext context, AdmissionEndpoint endpoint, string? policyName)
@@ -74,6 +79,14 @@ internal sealed class AdmissionHandler(
             }
 
             Report(request, outcome.Decisions);
+            if (events is not null)
+            {
+                // Queued, never awaited: an Event never delays or changes the answer.
+                foreach (var policyEvent in PolicyEvents.From(request, outcome.Decisions, name => snapshot.Find(name)?.Resource, _time.GetUtcNow()))
+                {
+                    events.Publish(policyEvent);
+                }
+            }
             var answer = new AdmissionReview { ApiVersion = document.Review.ApiVersion, Kind = AdmissionReview.KindName, Response = response };
             context.Response.ContentType = "application/json";
             using (var writer = new Utf8JsonWriter(context.Response.BodyWriter))

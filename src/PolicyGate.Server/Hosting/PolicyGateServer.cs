@@ -16,7 +16,7 @@ namespace PolicyGate.Server.Hosting;
 /// <summary>Builds the webhook server: Kestrel over TLS (HTTP/1.1 and HTTP/2) with the PolicyGate endpoints.</summary>
 public static class PolicyGateServer
 {
-    /// <exception cref="InvalidOperationException">The options are invalid or the certificate cannot be loaded.</exception>
+    /// <exception cref="InvalidOperationException">The options are invalid, or the certificate or the kubeconfig cannot be used.</exception>
     public static WebApplication Create(PolicyGateServerOptions options, Action<ILoggingBuilder>? configureLogging = null)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -45,6 +45,8 @@ public static class PolicyGateServer
         }
 
         builder.Services.AddPolicyGateServer(options);
+        var connection = PolicyGate.Kubernetes.Connection.ClusterConnection.Connect(options.Kubeconfig, options.KubeContext);
+        builder.Services.AddPolicyGateCluster(connection, options);
         builder.WebHost.ConfigureKestrel((context, kestrel) =>
         {
             kestrel.AddServerHeader = false;
@@ -64,6 +66,11 @@ public static class PolicyGateServer
         });
 
         var app = builder.Build();
+        if (connection is not null)
+        {
+            Log.ClusterConnected(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("PolicyGate.Cluster"), connection.Description);
+        }
+
         app.UseExceptionHandler(error => error.Run(async context =>
         {
             var exception = context.Features.Get<IExceptionHandlerFeature>()?.Error;

@@ -29,6 +29,15 @@ public sealed class PolicyGateServerOptions
     /// <summary>How to start worker processes for isolated policies; null starts the <c>policygate</c> beside this assembly's host.</summary>
     public Scripting.Isolation.WorkerLauncher? WorkerLauncher { get; set; }
 
+    /// <summary><c>--kubeconfig</c>: the cluster to talk to (Events); null with no <see cref="KubeContext"/> either means in-cluster when run in a pod, else none.</summary>
+    public string? Kubeconfig { get; set; }
+
+    /// <summary><c>--context</c>: the kubeconfig context to use; null uses its current one.</summary>
+    public string? KubeContext { get; set; }
+
+    /// <summary>This replica's name (the pod's, from <c>POD_NAME</c>; the host name otherwise): the Events' <c>reportingInstance</c>.</summary>
+    public string PodName { get; set; } = Environment.GetEnvironmentVariable("POD_NAME") is { Length: > 0 } pod ? pod : Environment.MachineName;
+
     /// <summary>Largest AdmissionReview body accepted (the API server's own request limit is 3 MiB).</summary>
     public long MaxRequestBodyBytes { get; set; } = 3 * 1024 * 1024;
 

@@ -1,11 +1,15 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
+using PolicyGate.Core.Events;
 using PolicyGate.Core.Registry;
+using PolicyGate.Kubernetes.Connection;
+using PolicyGate.Kubernetes.Events;
 using PolicyGate.Scripting.Compilation;
 using PolicyGate.Scripting.Isolation;
 using PolicyGate.Server.Admission;
 using PolicyGate.Server.Certificates;
+using PolicyGate.Server.Events;
 using PolicyGate.Server.Observability;
 using PolicyGate.Server.Policies;
 
@@ -30,6 +34,9 @@ public static class PolicyGateServiceCollectionExtensions
                 o.MaxRequestBodyBytes = options.MaxRequestBodyBytes;
                 o.IsolateAll = options.IsolateAll;
                 o.WorkerLauncher = options.WorkerLauncher;
+                o.Kubeconfig = options.Kubeconfig;
+                o.KubeContext = options.KubeContext;
+                o.PodName = options.PodName;
             })
             .Validate(o => !o.Validate().Any(), "invalid PolicyGate server options")
             .ValidateOnStart();
@@ -46,6 +53,42 @@ public static class PolicyGateServiceCollectionExtensions
         services.AddSingleton<PolicyFolderService>();
         services.AddHostedService(sp => sp.GetRequiredService<PolicyFolderService>());
         services.AddHostedService<CertificateReloadService>();
+        return services;
+    }
+
+    /// <summary>
+    /// The cluster's services when <paramref name="connection"/> is not null: every denial, monitor-mode violation and
+    /// mutation becomes a Kubernetes Event (<see cref="ClusterEventSink"/>), counted in <c>policygate_events_total</c>.
+    /// </summary>
+    public static IServiceCollection AddPolicyGateCluster(this IServiceCollection services, ClusterConnection? connection, PolicyGateServerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (connection is null)
+        {
+            return services;
+        }
+
+        services.AddSingleton(_ => connection); // built by the container, so disposed with it
+        services.AddSingleton(sp =>
+        {
+            var recorder = new EventRecorder(
+                connection.Client,
+                new EventRecorderOptions { ReportingInstance = options.PodName },
+                sp.GetService<TimeProvider>() ?? TimeProvider.System,
+                sp.GetRequiredService<ILoggerFactory>().CreateLogger<EventRecorder>());
+            sp.GetRequiredService<PolicyGateMetrics>().ObserveEvents(() =>
+            {
+                var counts = recorder.Counts;
+                return
+                [
+                    ("created", counts.Created), ("series", counts.SeriesUpdated), ("dropped", counts.Dropped),
+                    ("failed", counts.Failed), ("abandoned", counts.Abandoned),
+                ];
+            });
+            return recorder;
+        });
+        services.AddSingleton<IPolicyEventSink>(sp => new ClusterEventSink(sp.GetRequiredService<EventRecorder>()));
+        services.AddHostedService<EventRecorderService>();
         return services;
     }
 }

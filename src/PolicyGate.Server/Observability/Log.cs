@@ -52,6 +52,9 @@ internal static partial class Log
     [LoggerMessage(1021, LogLevel.Warning, "Serving certificate in {Directory} could not be loaded; the previous one stays in use")]
     public static partial void CertificateReloadFailed(ILogger logger, string directory, Exception exception);
 
+    [LoggerMessage(1040, LogLevel.Information, "Connected to the cluster ({Connection}): denials, monitor-mode violations and mutations become Kubernetes Events")]
+    public static partial void ClusterConnected(ILogger logger, string connection);
+
     [LoggerMessage(1030, LogLevel.Error, "Unhandled error answering {AdmissionUid}")]
     public static partial void UnhandledError(ILogger logger, string admissionUid, Exception exception);
 }

@@ -55,6 +55,17 @@ internal sealed class PolicyGateMetrics : IDisposable
     public void RecordRejected(int status) =>
         _rejected.Add(1, new KeyValuePair<string, object?>("status", status.ToString(System.Globalization.CultureInfo.InvariantCulture)));
 
+    /// <summary>
+    /// <c>policygate_events_total{outcome}</c>: what became of the Kubernetes Events the server recorded (created,
+    /// folded into a series, dropped when the queue was full, failed after retries, abandoned at shutdown), read from
+    /// <paramref name="counts"/> whenever /metrics is scraped.
+    /// </summary>
+    public void ObserveEvents(Func<IEnumerable<(string Outcome, long Count)>> counts) =>
+        Meter.CreateObservableCounter(
+            "policygate_events_total",
+            () => counts().Select(c => new Measurement<long>(c.Count, new KeyValuePair<string, object?>("outcome", c.Outcome))),
+            description: "Kubernetes Events about admission decisions, by what became of them.");
+
     public void RecordWorkerRestart(string policy) => _workerRestarts.Add(1, new KeyValuePair<string, object?>("policy", policy));
 
     public void Dispose() => Meter.Dispose();

@@ -30,7 +30,18 @@ internal sealed class PrometheusExporter : IDisposable
                 listener.EnableMeasurementEvents(instrument);
             }
         };
-        _listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) => Get(instrument, tags).Add(value));
+        // An observable counter reports its running total each time it is read; a plain counter, increments.
+        _listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
+        {
+            if (instrument.IsObservable)
+            {
+                Get(instrument, tags).Set(value);
+            }
+            else
+            {
+                Get(instrument, tags).Add(value);
+            }
+        });
         _listener.SetMeasurementEventCallback<double>((instrument, value, tags, _) => Get(instrument, tags).Observe(value));
         _listener.Start();
     }
@@ -39,6 +50,7 @@ internal sealed class PrometheusExporter : IDisposable
 
     public string Render()
     {
+        _listener.RecordObservableInstruments();
         var text = new StringBuilder();
         foreach (var (name, (help, histogram)) in _instruments.OrderBy(i => i.Key, StringComparer.Ordinal))
         {
@@ -127,6 +139,8 @@ internal sealed class PrometheusExporter : IDisposable
         public double Sum => BitConverter.Int64BitsToDouble(Volatile.Read(ref _sumBits));
 
         public void Add(long value) => Interlocked.Add(ref _count, value);
+
+        public void Set(long value) => Volatile.Write(ref _count, value);
 
         public void Observe(double value)
         {

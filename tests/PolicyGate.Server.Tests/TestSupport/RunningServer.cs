@@ -49,7 +49,9 @@ internal sealed class RunningServer : IAsyncDisposable
 
     /// <summary>Starts a server whose policy folder holds <paramref name="policyFiles"/> (file name → YAML).</summary>
     /// <param name="compileCacheDirectory">Where compiled scripts are cached on disk; null (the default) keeps them in memory.</param>
-    public static async Task<RunningServer> StartAsync(IReadOnlyDictionary<string, string> policyFiles, string? compileCacheDirectory = null, bool isolateAll = false)
+    /// <param name="configure">Changes to the options before the server is built (a kubeconfig, say).</param>
+    public static async Task<RunningServer> StartAsync(
+        IReadOnlyDictionary<string, string> policyFiles, string? compileCacheDirectory = null, bool isolateAll = false, Action<PolicyGateServerOptions>? configure = null)
     {
         var root = Directory.CreateTempSubdirectory("policygate-server-").FullName;
         Directory.CreateDirectory(Path.Combine(root, "policies"));
@@ -62,8 +64,7 @@ internal sealed class RunningServer : IAsyncDisposable
         var certificates = new TestCertificates();
         certificates.WriteServing(Path.Combine(root, "certs"));
         var logs = new ConcurrentQueue<string>();
-        var app = PolicyGateServer.Create(
-            new PolicyGateServerOptions
+        var options = new PolicyGateServerOptions
             {
                 PoliciesDirectory = Path.Combine(root, "policies"),
                 CertificateDirectory = Path.Combine(root, "certs"),
@@ -73,8 +74,9 @@ internal sealed class RunningServer : IAsyncDisposable
                 ReloadDebounce = TimeSpan.FromMilliseconds(20),
                 CompileCacheDirectory = compileCacheDirectory,
                 IsolateAll = isolateAll,
-            },
-            logging => logging.AddProvider(new ListLoggerProvider(logs)));
+            };
+        configure?.Invoke(options);
+        var app = PolicyGateServer.Create(options, logging => logging.AddProvider(new ListLoggerProvider(logs)));
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
         var server = new RunningServer(app, root, certificates, new Uri(address.Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal)), logs);
