@@ -72,20 +72,54 @@ public sealed class PolicyLoader(PolicyCompiler compiler, IsolationSupervisor? i
                 continue;
             }
 
-            try
-            {
-                LoadDocument(obj, source, filePath, policies, errors);
-            }
-            catch (Exception ex)
-            {
-                // Last line of defence: a bug or an unforeseen input in parsing, compiling or binding costs this one
-                // policy, reported with its source, never the other policies or the caller.
-                errors.Add(new PolicyLoadError(source, NameOf(obj), $"cannot load this policy: {ExceptionText.Describe(ex)}"));
-            }
+            LoadGuarded(obj, source, filePath, policies, errors);
         }
 
         RejectDuplicates(policies, errors);
         return new PolicyLoadResult(policies, errors);
+    }
+
+    /// <summary>
+    /// The policies of a folder's files and of the cluster's objects together, as one set: a kind and name defined
+    /// twice, in two files or in a file and the cluster, is an error under the second source, and the first serves.
+    /// A cluster object has no file beside it, so a <c>file://</c> module is an error there.
+    /// </summary>
+    /// <param name="objects">Policy objects read from the API server, each with the source its errors name (KIND/NAMESPACE/NAME).</param>
+    public PolicyLoadResult LoadAll(IEnumerable<string> files, IEnumerable<(JsonObject Object, string Source)> objects)
+    {
+        ArgumentNullException.ThrowIfNull(objects);
+        var fromFiles = LoadFiles(files);
+        var policies = fromFiles.Policies.ToList();
+        var errors = fromFiles.Errors.ToList();
+        foreach (var (obj, source) in objects)
+        {
+            // A cluster object's file:// would be read from the server's own file system (its service-account token,
+            // say): only the policy folder's files may name files.
+            if ((obj["spec"] as JsonObject)?["module"] is JsonValue module && module.TryGetValue<string>(out var text) && text.StartsWith(FileScheme, StringComparison.Ordinal))
+            {
+                errors.Add(new PolicyLoadError(source, NameOf(obj), $"spec.module: \"{text}\": a policy from the cluster cannot read the server's files; use builtin://NAME or spec.script"));
+                continue;
+            }
+
+            LoadGuarded(obj, source, null, policies, errors);
+        }
+
+        RejectDuplicates(policies, errors);
+        return new PolicyLoadResult(policies, errors);
+    }
+
+    private void LoadGuarded(JsonObject obj, string source, string? filePath, List<CompiledPolicy> policies, List<PolicyLoadError> errors)
+    {
+        try
+        {
+            LoadDocument(obj, source, filePath, policies, errors);
+        }
+        catch (Exception ex)
+        {
+            // Last line of defence: a bug or an unforeseen input in parsing, compiling or binding costs this one
+            // policy, reported with its source, never the other policies or the caller.
+            errors.Add(new PolicyLoadError(source, NameOf(obj), $"cannot load this policy: {ExceptionText.Describe(ex)}"));
+        }
     }
 
     private void LoadDocument(JsonObject obj, string source, string? filePath, List<CompiledPolicy> policies, List<PolicyLoadError> errors)

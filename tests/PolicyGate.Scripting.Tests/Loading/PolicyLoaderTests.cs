@@ -1,3 +1,5 @@
+using System.Text.Json.Nodes;
+using PolicyGate.Core.Serialization;
 using PolicyGate.Scripting.Loading;
 using PolicyGate.Scripting.Tests.TestSupport;
 
@@ -200,5 +202,37 @@ public sealed class PolicyLoaderTests : IDisposable
 
         Assert.True(result.Errors.Count == 0, string.Join("\n", result.Errors));
         Assert.Equal(["validate-pod-security-standards", "sql-size-restriction"], result.Policies.Select(p => p.Name));
+    }
+
+    private static (JsonObject, string) ClusterObject(string name, string specBody) =>
+        (YamlJson.ParseSingle(Policy(name, specBody), name)!.AsObject(), $"ClusterAdmissionPolicy/{name}");
+
+    [Fact]
+    public void LoadAll_FilesAndClusterObjects_OneSetWithAClashReportedUnderTheSecond()
+    {
+        var file = Path.Combine(_dir, "p.yaml");
+        File.WriteAllText(file, Policy("shared", "  script: return Allow();"));
+
+        var result = new PolicyLoader(TestPolicies.Compiler).LoadAll(
+            [file],
+            [ClusterObject("from-cluster", "  script: return Deny(\"no\");"), ClusterObject("shared", "  script: return Deny(\"clash\");")]);
+
+        Assert.Equal(["shared", "from-cluster"], result.Policies.Select(p => p.Name));
+        Assert.Equal($"{file}#1", result.Policies[0].Resource.Source);
+        var clash = Assert.Single(result.Errors);
+        Assert.Equal("ClusterAdmissionPolicy/shared", clash.Source);
+        Assert.Contains("already defined", clash.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void LoadAll_ClusterObjectNamingAFile_RefusedWithoutReadingIt()
+    {
+        var result = new PolicyLoader(TestPolicies.Compiler).LoadAll(
+            [], [ClusterObject("token-reader", "  module: file:///var/run/secrets/kubernetes.io/serviceaccount/token")]);
+
+        Assert.Empty(result.Policies);
+        var error = Assert.Single(result.Errors);
+        Assert.Equal("ClusterAdmissionPolicy/token-reader", error.Source);
+        Assert.Contains("a policy from the cluster cannot read the server's files", error.Message, StringComparison.Ordinal);
     }
 }
