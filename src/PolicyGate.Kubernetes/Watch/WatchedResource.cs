@@ -1,0 +1,10 @@
+namespace PolicyGate.Kubernetes.Watch;
+
+/// <summary>Which resource type a <see cref="ResourceCache"/> lists and watches, across the whole cluster: objects of a
+/// namespaced type are watched in every namespace.</summary>
+/// <param name="Group">The API group, e.g. <c>policygate.io</c>.</param>
+/// <param name="Version">The API version within the group, e.g. <c>v1</c>.</param>
+/// <param name="Plural">The resource's plural name, e.g. <c>clusteradmissionpolicies</c>.</param>
+/// <param name="Namespaced">Whether objects live in namespaces; decides how <see cref="ResourceCache.Snapshot"/> keys
+/// them (<c>NAMESPACE/NAME</c> or <c>NAME</c>).</param>
+public sealed record WatchedResource(string Group, string Version, string Plural, bool Namespaced);

@@ -1,0 +1,372 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json.Nodes;
+using System.Threading.Channels;
+
+namespace PolicyGate.Kubernetes.Tests.Watch;
+
+/// <summary>One request the fake API server received: its path, query and when it arrived.</summary>
+internal sealed record RecordedRequest(string Path, IReadOnlyDictionary<string, string> Query, long Timestamp)
+{
+    public bool IsWatch => Query.TryGetValue("watch", out var watch) && watch == "true";
+
+    public string? ResourceVersion => Query.GetValueOrDefault("resourceVersion");
+}
+
+/// <summary>
+/// A loopback stand-in for the Kubernetes API server, enough for one custom resource's list and watch: lists answer
+/// with what <see cref="SetList"/> set; each watch request becomes a <see cref="FakeWatch"/> the test drives (events,
+/// bookmarks, errors, normal end or a dropped connection); the next list or watch can be told to fail with a status.
+/// Every request is recorded. A raw HTTP/1.1 server on a <see cref="TcpListener"/> at 127.0.0.1 (one request per
+/// connection), so that a dropped connection really is one (a reset) and not a tidy end; disposal stops listening and
+/// drops open watches.
+/// </summary>
+internal sealed class FakeApiServer : IAsyncDisposable
+{
+    private readonly TcpListener _listener;
+    private readonly Task _accepting;
+    private readonly Lock _gate = new();
+    private readonly List<RecordedRequest> _requests = [];
+    private readonly List<FakeWatch> _openWatches = [];
+    private readonly List<Task> _handlers = [];
+    private readonly Queue<Failure> _listFailures = new();
+    private readonly Queue<Failure> _watchFailures = new();
+    private readonly Channel<FakeWatch> _watches = Channel.CreateUnbounded<FakeWatch>();
+    private string _list = """{"apiVersion":"v1","kind":"List","metadata":{"resourceVersion":"1"},"items":[]}""";
+
+    private FakeApiServer()
+    {
+        _listener = new TcpListener(IPAddress.Loopback, 0);
+        _listener.Start();
+        Host = $"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}";
+        _accepting = Task.Run(AcceptAsync);
+    }
+
+    /// <summary>Where the server listens, for <c>KubernetesClientConfiguration.Host</c>.</summary>
+    public string Host { get; }
+
+    /// <summary>Every request so far, in arrival order.</summary>
+    public IReadOnlyList<RecordedRequest> Requests
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _requests];
+            }
+        }
+    }
+
+    /// <summary>Starts a server on a free loopback port.</summary>
+    public static FakeApiServer Start() => new();
+
+    /// <summary>What lists answer from now on.</summary>
+    public void SetList(string resourceVersion, params JsonObject[] items)
+    {
+        var list = new JsonObject
+        {
+            ["apiVersion"] = "policygate.io/v1",
+            ["kind"] = "List",
+            ["metadata"] = new JsonObject { ["resourceVersion"] = resourceVersion },
+            ["items"] = new JsonArray([.. items.Select(i => i.DeepClone())]),
+        };
+        lock (_gate)
+        {
+            _list = list.ToJsonString();
+        }
+    }
+
+    /// <summary>The next list request is answered with <paramref name="status"/> (a Status body).</summary>
+    public void FailNextList(int status, string? retryAfter = null)
+    {
+        lock (_gate)
+        {
+            _listFailures.Enqueue(new Failure(status, retryAfter));
+        }
+    }
+
+    /// <summary>The next watch request is answered with <paramref name="status"/> (a Status body) instead of a stream.</summary>
+    public void FailNextWatch(int status, string? retryAfter = null)
+    {
+        lock (_gate)
+        {
+            _watchFailures.Enqueue(new Failure(status, retryAfter));
+        }
+    }
+
+    /// <summary>The next watch request that was answered with a stream, waiting up to ten seconds for it.</summary>
+    public async Task<FakeWatch> NextWatchAsync()
+    {
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        return await _watches.Reader.ReadAsync(deadline.Token);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _listener.Stop();
+        await _accepting.WaitAsync(TimeSpan.FromSeconds(10));
+        FakeWatch[] open;
+        Task[] handlers;
+        lock (_gate)
+        {
+            open = [.. _openWatches];
+            handlers = [.. _handlers];
+        }
+
+        foreach (var watch in open)
+        {
+            watch.Abort();
+        }
+
+        await Task.WhenAll(handlers).WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    private async Task AcceptAsync()
+    {
+        while (true)
+        {
+            TcpClient connection;
+            try
+            {
+                connection = await _listener.AcceptTcpClientAsync();
+            }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException or InvalidOperationException)
+            {
+                return;
+            }
+
+            lock (_gate)
+            {
+                _handlers.Add(Task.Run(() => HandleAsync(connection)));
+            }
+        }
+    }
+
+    /// <summary>Answers one request per connection (<c>Connection: close</c>), so every call is a new request line.</summary>
+    private async Task HandleAsync(TcpClient connection)
+    {
+        using var _ = connection;
+        var stream = connection.GetStream();
+        try
+        {
+            var head = await ReadHeadAsync(stream);
+            if (head is null)
+            {
+                return;
+            }
+
+            var target = head.Split(' ')[1];
+            var uri = new Uri("http://localhost" + target);
+            var parsed = System.Web.HttpUtility.ParseQueryString(uri.Query);
+            var query = parsed.AllKeys.Where(k => k is not null).ToDictionary(k => k!, k => parsed[k] ?? "", StringComparer.Ordinal);
+            var recorded = new RecordedRequest(uri.AbsolutePath, query, Stopwatch.GetTimestamp());
+            Failure? failure;
+            string list;
+            lock (_gate)
+            {
+                _requests.Add(recorded);
+                var failures = recorded.IsWatch ? _watchFailures : _listFailures;
+                failure = failures.Count > 0 ? failures.Dequeue() : null;
+                list = _list;
+            }
+
+            if (failure is not null)
+            {
+                await WriteAsync(stream, failure.Status, FakeWatch.Status(failure.Status).ToJsonString(), failure.RetryAfter);
+            }
+            else if (!recorded.IsWatch)
+            {
+                await WriteAsync(stream, 200, list, retryAfter: null);
+            }
+            else
+            {
+                var watch = new FakeWatch(recorded, connection);
+                lock (_gate)
+                {
+                    _openWatches.Add(watch);
+                }
+
+                await _watches.Writer.WriteAsync(watch);
+                await watch.RunAsync();
+                lock (_gate)
+                {
+                    _openWatches.Remove(watch);
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
+        {
+            // The client went away.
+        }
+    }
+
+    private static async Task<string?> ReadHeadAsync(NetworkStream stream)
+    {
+        var head = new List<byte>();
+        var one = new byte[1];
+        while (head.Count < 4 || head[^4] != '\r' || head[^3] != '\n' || head[^2] != '\r' || head[^1] != '\n')
+        {
+            if (await stream.ReadAsync(one) == 0)
+            {
+                return null;
+            }
+
+            head.Add(one[0]);
+        }
+
+        return Encoding.ASCII.GetString([.. head]);
+    }
+
+    private static async Task WriteAsync(NetworkStream stream, int status, string body, string? retryAfter)
+    {
+        var bytes = Encoding.UTF8.GetBytes(body);
+        var head = $"HTTP/1.1 {status} Fake\r\nContent-Type: application/json\r\nContent-Length: {bytes.Length}\r\nConnection: close\r\n" +
+            (retryAfter is null ? "" : $"Retry-After: {retryAfter}\r\n") + "\r\n";
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(head));
+        await stream.WriteAsync(bytes);
+        await stream.FlushAsync();
+    }
+
+    private sealed record Failure(int Status, string? RetryAfter);
+}
+
+/// <summary>One open watch stream, driven by the test: each call writes one line and flushes it at once (chunked).</summary>
+internal sealed class FakeWatch
+{
+    private readonly TcpClient _connection;
+    private readonly Channel<Command> _commands = Channel.CreateUnbounded<Command>();
+
+    public FakeWatch(RecordedRequest request, TcpClient connection)
+    {
+        Request = request;
+        _connection = connection;
+    }
+
+    /// <summary>The watch request, with its query string.</summary>
+    public RecordedRequest Request { get; }
+
+    /// <summary>A <c>Status</c> object with <paramref name="code"/>, as the API server sends in errors.</summary>
+    public static JsonObject Status(int code) => new()
+    {
+        ["kind"] = "Status",
+        ["apiVersion"] = "v1",
+        ["metadata"] = new JsonObject(),
+        ["status"] = "Failure",
+        ["message"] = code == 410 ? "too old resource version: 1 (2)" : $"fake failure {code}",
+        ["reason"] = code == 410 ? "Expired" : "InternalError",
+        ["code"] = code,
+    };
+
+    /// <summary>Sends one event; completes once it is flushed.</summary>
+    public Task SendAsync(string type, JsonObject obj) =>
+        Enqueue(new JsonObject { ["type"] = type, ["object"] = obj.DeepClone() }.ToJsonString() + "\n");
+
+    /// <summary>Sends a BOOKMARK carrying only <paramref name="resourceVersion"/>.</summary>
+    public Task BookmarkAsync(string resourceVersion) => SendAsync("BOOKMARK", new JsonObject
+    {
+        ["apiVersion"] = "policygate.io/v1",
+        ["kind"] = "ClusterAdmissionPolicy",
+        ["metadata"] = new JsonObject { ["resourceVersion"] = resourceVersion },
+    });
+
+    /// <summary>Sends an ERROR event with a Status of <paramref name="code"/>, then ends the watch, as the API server
+    /// does.</summary>
+    public async Task ErrorAsync(int code)
+    {
+        await SendAsync("ERROR", Status(code));
+        End();
+    }
+
+    /// <summary>Ends the watch normally (the last chunk), as the server does at <c>timeoutSeconds</c>.</summary>
+    public void End() => _commands.Writer.TryWrite(new Command(null, null, Abort: false));
+
+    /// <summary>Drops the connection mid-stream.</summary>
+    public void Abort() => _commands.Writer.TryWrite(new Command(null, null, Abort: true));
+
+    internal async Task RunAsync()
+    {
+        var stream = _connection.GetStream();
+        try
+        {
+            await stream.WriteAsync(Encoding.ASCII.GetBytes(
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"));
+            await stream.FlushAsync();
+            await foreach (var command in _commands.Reader.ReadAllAsync())
+            {
+                if (command.Line is null)
+                {
+                    if (command.Abort)
+                    {
+                        // A reset, not a close: the client sees the connection die mid-stream.
+                        _connection.Client.LingerState = new LingerOption(true, 0);
+                        _connection.Client.Close();
+                    }
+                    else
+                    {
+                        await stream.WriteAsync("0\r\n\r\n"u8.ToArray());
+                        await stream.FlushAsync();
+                        _connection.Client.Shutdown(SocketShutdown.Send);
+                    }
+
+                    return;
+                }
+
+                try
+                {
+                    var bytes = Encoding.UTF8.GetBytes(command.Line);
+                    await stream.WriteAsync(Encoding.ASCII.GetBytes($"{bytes.Length:X}\r\n"));
+                    await stream.WriteAsync(bytes);
+                    await stream.WriteAsync("\r\n"u8.ToArray());
+                    await stream.FlushAsync();
+                    command.Sent!.TrySetResult();
+                }
+                catch (Exception e)
+                {
+                    command.Sent!.TrySetException(e);
+                    throw;
+                }
+            }
+        }
+        finally
+        {
+            _commands.Writer.TryComplete();
+            while (_commands.Reader.TryRead(out var left))
+            {
+                left.Sent?.TrySetException(new IOException("The watch is closed."));
+            }
+        }
+    }
+
+    private Task Enqueue(string line)
+    {
+        var sent = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (!_commands.Writer.TryWrite(new Command(line, sent, Abort: false)))
+        {
+            sent.SetException(new IOException("The watch is closed."));
+        }
+
+        return sent.Task.WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    private sealed record Command(string? Line, TaskCompletionSource? Sent, bool Abort);
+}
+
+/// <summary>Polling with a deadline, for conditions no event announces.</summary>
+internal static class Eventually
+{
+    public static async Task TrueAsync(Func<bool> condition, int timeoutMs = 10_000)
+    {
+        var deadline = Stopwatch.GetTimestamp() + (timeoutMs * Stopwatch.Frequency / 1000);
+        while (!condition())
+        {
+            if (Stopwatch.GetTimestamp() > deadline)
+            {
+                throw new TimeoutException("The condition did not become true in time.");
+            }
+
+            await Task.Delay(10);
+        }
+    }
+}
