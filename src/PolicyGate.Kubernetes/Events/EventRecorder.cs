@@ -224,7 +224,15 @@ public sealed class EventRecorder : IAsyncDisposable
         }
 
         var sinceLast = total - Interlocked.Exchange(ref _droppedAtLastLog, total);
-        EventRecorderLog.Dropped(_logger, sinceLast, total);
+        try
+        {
+            EventRecorderLog.Dropped(_logger, sinceLast, total);
+        }
+#pragma warning disable CA1031 // TryRecord runs on the admission path and promises not to throw; the count stays exact.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+        }
     }
 
     private async Task PumpAsync(CancellationToken cancellationToken)
