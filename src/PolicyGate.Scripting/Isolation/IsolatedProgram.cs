@@ -22,7 +22,14 @@ public sealed class IsolatedProgram : IRemotePolicyProgram
         Resource = resource;
         Image = image;
         Version = $"{resource.Kind}/{resource.DisplayName}@{image.Hash}#{System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(this):x}";
+        LoadedAs = Fingerprint(resource, image);
     }
+
+    /// <summary>Everything the worker is sent to load this policy: equal fingerprints load the same thing.</summary>
+    internal string LoadedAs { get; }
+
+    internal static string Fingerprint(PolicyResource resource, PolicyImage image) =>
+        $"{resource.Kind}/{resource.DisplayName}|{image.Hash}|{resource.Spec.Mutating}|{resource.Spec.TimeoutSeconds}|{resource.Spec.Settings?.ToJsonString()}";
 
     public string Hash => Image.Hash;
 

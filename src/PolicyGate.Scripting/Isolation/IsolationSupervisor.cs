@@ -30,6 +30,7 @@ public sealed class IsolationSupervisor : IDisposable
     private readonly WorkerLauncher _launcher;
     private readonly TimeProvider _time;
     private readonly ConcurrentDictionary<string, Slot> _slots = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, IsolatedProgram> _programs = new(StringComparer.Ordinal);
     private bool _disposed;
 
     public IsolationSupervisor(WorkerLauncher launcher, TimeProvider? time = null)
@@ -52,10 +53,26 @@ public sealed class IsolationSupervisor : IDisposable
         ArgumentNullException.ThrowIfNull(resource);
         ArgumentNullException.ThrowIfNull(image);
         ObjectDisposedException.ThrowIf(_disposed, this);
-        var program = new IsolatedProgram(this, $"{resource.Kind}/{resource.DisplayName}", resource, image);
+        var worker = $"{resource.Kind}/{resource.DisplayName}";
+        var fingerprint = IsolatedProgram.Fingerprint(resource, image);
+
+        // A reload that leaves the policy as it was keeps the version its worker has: requests still running on the
+        // previous snapshot find it loaded, and the worker is not sent the same code again.
+        if (_programs.TryGetValue(worker, out var same) && same.LoadedAs == fingerprint && _slots.TryGetValue(worker, out var kept) && kept.Loaded.Contains(same.Version))
+        {
+            return (same, []);
+        }
+
+        var program = new IsolatedProgram(this, worker, resource, image);
         var slot = _slots.GetOrAdd(program.Worker, key => new Slot(key));
         var errors = EnsureLoaded(slot, program, out _);
-        return errors.Length == 0 ? (program, []) : (null, errors);
+        if (errors.Length > 0)
+        {
+            return (null, errors);
+        }
+
+        _programs[worker] = program;
+        return (program, []);
     }
 
     /// <summary>The state of every worker, by policy.</summary>
@@ -76,6 +93,7 @@ public sealed class IsolationSupervisor : IDisposable
             released += slot.Retain(keep[key].ToHashSet(StringComparer.Ordinal));
             if (!keep.Contains(key) && _slots.TryRemove(new KeyValuePair<string, Slot>(key, slot)))
             {
+                _programs.TryRemove(key, out _);
                 slot.Dispose();
             }
         }
@@ -86,6 +104,7 @@ public sealed class IsolationSupervisor : IDisposable
     public void Dispose()
     {
         _disposed = true;
+        _programs.Clear();
         foreach (var slot in _slots.Values)
         {
             slot.Dispose();

@@ -63,4 +63,22 @@ public sealed class IsolationSupervisorTests
         Assert.Contains("broke the protocol (a frame of", Assert.Single(errors), StringComparison.Ordinal);
         Assert.Null(Assert.Single(supervisor.Workers()).ProcessId);
     }
+
+    [Fact]
+    public void Load_UnchangedPolicyOnReload_KeepsTheVersionItsWorkerHas_ChangedSpec_NewVersion()
+    {
+        using var supervisor = new IsolationSupervisor(WorkerLauncher.ForExecutableIn(AppContext.BaseDirectory));
+        var resource = Resource();
+
+        var (first, _) = supervisor.Load(resource, Image);
+        var (again, _) = supervisor.Load(resource with { Source = "reloaded.yaml#1" }, Image);
+        var changed = resource with { Spec = resource.Spec with { TimeoutSeconds = 3 } };
+        var (other, errors) = supervisor.Load(changed, Image);
+
+        Assert.NotNull(first);
+        Assert.Same(first, again); // a request still running on the previous snapshot finds its version loaded
+        Assert.Empty(errors);
+        Assert.NotSame(first, other);
+        Assert.Equal(1, supervisor.RetainOnly([other!]));
+    }
 }
