@@ -11,13 +11,13 @@ internal static class ServeCommand
 {
     public static Command Create(CliConsole console)
     {
-        var policies = new Option<string>("--policies") { Description = "Folder of policy files; changes are picked up without a restart.", Required = true };
+        var policies = new Option<string>("--policies") { Description = "Folder of policy files; changes are picked up without a restart. Optional with a cluster, whose ClusterAdmissionPolicy and AdmissionPolicy objects are loaded and watched." };
         var certDir = new Option<string>("--cert-dir") { Description = "Folder with tls.crt and tls.key (a TLS Secret's layout); rotations are picked up.", Required = true };
         var address = new Option<string>("--address") { Description = "IP address to listen on.", DefaultValueFactory = _ => "0.0.0.0" };
         var port = new Option<int>("--port") { Description = "HTTPS port.", DefaultValueFactory = _ => 8443 };
         var noCache = new Option<bool>("--no-cache") { Description = "Do not keep compiled scripts on disk between restarts." };
         var isolation = IsolationOption.Create();
-        var kubeconfig = new Option<string?>("--kubeconfig") { Description = "Kubeconfig of the cluster to talk to (Kubernetes Events for denials); in a pod, the service account is used without it." };
+        var kubeconfig = new Option<string?>("--kubeconfig") { Description = "Kubeconfig of the cluster: its policy objects are loaded and watched, and denials become Kubernetes Events. In a pod, the service account is used without it." };
         var context = new Option<string?>("--context") { Description = "Kubeconfig context to use (default: its current context)." };
         var command = new Command("serve", "Run the admission webhook over TLS (HTTP/1.1 and HTTP/2): POST /validate[/POLICY], /mutate[/POLICY]; GET /healthz, /readyz, /metrics, /policies.")
         {
@@ -27,7 +27,7 @@ internal static class ServeCommand
         {
             var options = new PolicyGateServerOptions
             {
-                PoliciesDirectory = parse.GetValue(policies)!,
+                PoliciesDirectory = parse.GetValue(policies) ?? "",
                 CertificateDirectory = parse.GetValue(certDir)!,
                 Address = parse.GetValue(address)!,
                 Port = parse.GetValue(port),

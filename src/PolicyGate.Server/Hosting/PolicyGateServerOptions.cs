@@ -3,7 +3,7 @@ namespace PolicyGate.Server.Hosting;
 /// <summary>How <c>policygate serve</c> runs. Validated at start-up: a bad configuration fails at boot.</summary>
 public sealed class PolicyGateServerOptions
 {
-    /// <summary>The folder of policy files (YAML/JSON), watched for changes.</summary>
+    /// <summary>The folder of policy files (YAML/JSON), watched for changes; empty when the policies come from the cluster alone.</summary>
     public string PoliciesDirectory { get; set; } = "";
 
     /// <summary>The folder holding <c>tls.crt</c> and <c>tls.key</c> (a Kubernetes TLS Secret's layout), watched for rotation.</summary>
@@ -49,7 +49,8 @@ public sealed class PolicyGateServerOptions
 
     public IEnumerable<string> Validate()
     {
-        if (string.IsNullOrWhiteSpace(PoliciesDirectory) || !Directory.Exists(PoliciesDirectory))
+        // No folder is fine with a cluster (PolicyGateServer.Create checks that there is one).
+        if (PoliciesDirectory.Length > 0 && !Directory.Exists(PoliciesDirectory))
         {
             yield return $"--policies: the folder \"{PoliciesDirectory}\" does not exist";
         }

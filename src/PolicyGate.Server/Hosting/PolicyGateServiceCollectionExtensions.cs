@@ -57,8 +57,10 @@ public static class PolicyGateServiceCollectionExtensions
     }
 
     /// <summary>
-    /// The cluster's services when <paramref name="connection"/> is not null: every denial, monitor-mode violation and
-    /// mutation becomes a Kubernetes Event (<see cref="ClusterEventSink"/>), counted in <c>policygate_events_total</c>.
+    /// The cluster's services when <paramref name="connection"/> is not null: the cluster's ClusterAdmissionPolicy and
+    /// AdmissionPolicy objects are loaded beside the folder's and watched (<see cref="ClusterPolicySource"/>), and every
+    /// denial, monitor-mode violation and mutation becomes a Kubernetes Event (<see cref="ClusterEventSink"/>), counted
+    /// in <c>policygate_events_total</c>.
     /// </summary>
     public static IServiceCollection AddPolicyGateCluster(this IServiceCollection services, ClusterConnection? connection, PolicyGateServerOptions options)
     {
@@ -88,6 +90,7 @@ public static class PolicyGateServiceCollectionExtensions
             return recorder;
         });
         services.AddSingleton<IPolicyEventSink>(sp => new ClusterEventSink(sp.GetRequiredService<EventRecorder>()));
+        services.AddSingleton(sp => new ClusterPolicySource(connection, sp.GetService<TimeProvider>() ?? TimeProvider.System, sp.GetRequiredService<ILoggerFactory>()));
         services.AddHostedService<EventRecorderService>();
         return services;
     }

@@ -12,9 +12,10 @@ using PolicyGate.Server.Observability;
 namespace PolicyGate.Server.Policies;
 
 /// <summary>
-/// Fills the <see cref="PolicyRegistry"/> from the policy folder and keeps it current: every change is compiled in
-/// the background and swapped in whole. A broken edit keeps the last good version of that policy serving and
-/// reports the error (log and <c>/policies</c>); the other policies are not touched.
+/// Fills the <see cref="PolicyRegistry"/> from the policy folder and the cluster's policy objects, and keeps it
+/// current: every change (a file, or a watch event) is compiled in the background and swapped in whole. A broken edit
+/// keeps the last good version of that policy serving and reports the error (log and <c>/policies</c>); the other
+/// policies are not touched.
 /// </summary>
 internal sealed class PolicyFolderService(
     PolicyRegistry registry,
@@ -23,7 +24,8 @@ internal sealed class PolicyFolderService(
     PolicyGateMetrics metrics,
     IOptions<PolicyGateServerOptions> options,
     TimeProvider time,
-    ILogger<PolicyFolderService> logger) : BackgroundService
+    ILogger<PolicyFolderService> logger,
+    ClusterPolicySource? cluster = null) : BackgroundService
 {
     private readonly PolicyGateServerOptions _options = options.Value;
 
@@ -34,21 +36,52 @@ internal sealed class PolicyFolderService(
             Log.WorkerStopped(logger, policy, reason);
             metrics.RecordWorkerRestart(policy);
         };
-        using var monitor = new DirectoryMonitor(_options.PoliciesDirectory, _options.PollInterval);
-        monitor.Acknowledge();
+        using var monitor = _options.PoliciesDirectory.Length > 0 ? new DirectoryMonitor(_options.PoliciesDirectory, _options.PollInterval) : null;
+        monitor?.Acknowledge();
         if (compiler.CacheProblem is { } cacheProblem)
         {
             Log.CompileCacheUnusable(logger, cacheProblem);
         }
 
+        // One wake-up for both sources: a changed file, or a watch event from the cluster.
+        using var wake = new SemaphoreSlim(0, 1);
+        void Signal()
+        {
+            try
+            {
+                wake.Release();
+            }
+            catch (Exception ex) when (ex is SemaphoreFullException or ObjectDisposedException)
+            {
+                // Already signalled (one reload picks up every change so far), or stopping.
+            }
+        }
+
+        if (cluster is not null)
+        {
+            cluster.Changed += Signal;
+            cluster.Start();
+
+            // Not ready until the cluster's policies are known: until then the API server applies each webhook's failurePolicy.
+            try
+            {
+                await cluster.WaitForSyncAsync(stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+        }
+
+        var folderWatch = monitor is null ? Task.CompletedTask : WatchFolderAsync(monitor, Signal, stoppingToken);
         TryReload();
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                await monitor.WaitForChangeAsync(stoppingToken).ConfigureAwait(false);
+                await wake.WaitAsync(stoppingToken).ConfigureAwait(false);
 
-                // Let a burst of events (an editor's save, a ConfigMap swap) settle, then load once.
+                // Let a burst of events (an editor's save, a ConfigMap swap, several objects applied) settle, then load once.
                 await Task.Delay(_options.ReloadDebounce, time, stoppingToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -56,8 +89,30 @@ internal sealed class PolicyFolderService(
                 break;
             }
 
-            monitor.Acknowledge();
+            monitor?.Acknowledge();
             TryReload();
+        }
+
+        if (cluster is not null)
+        {
+            cluster.Changed -= Signal;
+        }
+
+        await folderWatch.ConfigureAwait(false);
+    }
+
+    private static async Task WatchFolderAsync(DirectoryMonitor monitor, Action signal, CancellationToken stoppingToken)
+    {
+        try
+        {
+            while (true)
+            {
+                await monitor.WaitForChangeAsync(stoppingToken).ConfigureAwait(false);
+                signal();
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
         }
     }
 
@@ -83,11 +138,11 @@ internal sealed class PolicyFolderService(
     public void Reload()
     {
         var watch = Stopwatch.StartNew();
-        var files = DirectoryMonitor.VisibleFiles(_options.PoliciesDirectory)
+        var files = _options.PoliciesDirectory.Length == 0 ? [] : DirectoryMonitor.VisibleFiles(_options.PoliciesDirectory)
             .Where(PolicyLoader.IsPolicyFile)
             .ToList();
         var compilationsBefore = compiler.CompilationCount;
-        var result = new PolicyLoader(compiler, isolation, _options.IsolateAll).LoadFiles(files);
+        var result = new PolicyLoader(compiler, isolation, _options.IsolateAll).LoadAll(files, cluster?.Objects() ?? []);
         if (compiler.CompilationCount > compilationsBefore)
         {
             metrics.RecordCompile(watch.Elapsed, compiler.CompilationCount - compilationsBefore);

@@ -35,6 +35,7 @@ internal sealed class FakeApiServer : IAsyncDisposable
     private readonly Queue<Failure> _watchFailures = new();
     private readonly Channel<FakeWatch> _watches = Channel.CreateUnbounded<FakeWatch>();
     private string _list = """{"apiVersion":"v1","kind":"List","metadata":{"resourceVersion":"1"},"items":[]}""";
+    private readonly Dictionary<string, string> _listsByPath = new(StringComparer.Ordinal);
 
     private FakeApiServer()
     {
@@ -62,21 +63,33 @@ internal sealed class FakeApiServer : IAsyncDisposable
     /// <summary>Starts a server on a free loopback port.</summary>
     public static FakeApiServer Start() => new();
 
-    /// <summary>What lists answer from now on.</summary>
+    /// <summary>What lists answer from now on (for every path without a list of its own: <see cref="SetListFor"/>).</summary>
     public void SetList(string resourceVersion, params JsonObject[] items)
     {
-        var list = new JsonObject
-        {
-            ["apiVersion"] = "policygate.io/v1",
-            ["kind"] = "List",
-            ["metadata"] = new JsonObject { ["resourceVersion"] = resourceVersion },
-            ["items"] = new JsonArray([.. items.Select(i => i.DeepClone())]),
-        };
+        var list = List(resourceVersion, items);
         lock (_gate)
         {
-            _list = list.ToJsonString();
+            _list = list;
         }
     }
+
+    /// <summary>What lists of <paramref name="path"/> (e.g. <c>/apis/policygate.io/v1/admissionpolicies</c>) answer from now on.</summary>
+    public void SetListFor(string path, string resourceVersion, params JsonObject[] items)
+    {
+        var list = List(resourceVersion, items);
+        lock (_gate)
+        {
+            _listsByPath[path] = list;
+        }
+    }
+
+    private static string List(string resourceVersion, JsonObject[] items) => new JsonObject
+    {
+        ["apiVersion"] = "policygate.io/v1",
+        ["kind"] = "List",
+        ["metadata"] = new JsonObject { ["resourceVersion"] = resourceVersion },
+        ["items"] = new JsonArray([.. items.Select(i => i.DeepClone())]),
+    }.ToJsonString();
 
     /// <summary>The next list request is answered with <paramref name="status"/> (a Status body).</summary>
     public void FailNextList(int status, string? retryAfter = null)
@@ -169,7 +182,7 @@ internal sealed class FakeApiServer : IAsyncDisposable
                 _requests.Add(recorded);
                 var failures = recorded.IsWatch ? _watchFailures : _listFailures;
                 failure = failures.Count > 0 ? failures.Dequeue() : null;
-                list = _list;
+                list = _listsByPath.GetValueOrDefault(recorded.Path) ?? _list;
             }
 
             if (failure is not null)
