@@ -232,11 +232,23 @@ public sealed class ResourceCache : IAsyncDisposable
         using var timeout = new CancellationTokenSource(_options.ListTimeout, _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         var (group, version, plural, namespaced) = _resource;
-        var result = namespaced
-            ? await _client.CustomObjects.ListCustomObjectForAllNamespacesAsync(group, version, plural, cancellationToken: linked.Token)
-                .ConfigureAwait(false)
-            : await _client.CustomObjects.ListClusterCustomObjectAsync(group, version, plural, cancellationToken: linked.Token)
-                .ConfigureAwait(false);
+        object result;
+        try
+        {
+            result = namespaced
+                ? await _client.CustomObjects.ListCustomObjectForAllNamespacesAsync(group, version, plural, cancellationToken: linked.Token)
+                    .ConfigureAwait(false)
+                : await _client.CustomObjects.ListClusterCustomObjectAsync(group, version, plural, cancellationToken: linked.Token)
+                    .ConfigureAwait(false);
+        }
+        catch (Exception e) when (ApiErrors.StatusOf(e) == System.Net.HttpStatusCode.NotFound)
+        {
+            // The API server does not serve the type (its CRD is not installed): there are none of it. The watch that
+            // follows fails the same way and backs off, so objects created once the CRD is installed still arrive.
+            ResourceCacheLog.NotServed(_logger, _name);
+            using var none = JsonDocument.Parse("{\"items\":[]}");
+            result = none.RootElement.Clone();
+        }
         if (result is not JsonElement { ValueKind: JsonValueKind.Object } list)
         {
             throw new InvalidDataException($"The list of {_name} is not a JSON object.");

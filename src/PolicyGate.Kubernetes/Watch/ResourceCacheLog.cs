@@ -27,4 +27,8 @@ internal static partial class ResourceCacheLog
     [LoggerMessage(EventId = 6, Level = LogLevel.Debug,
         Message = "Watch of {Resource} ended after {Events} event(s); resuming from resourceVersion {ResourceVersion}")]
     public static partial void WatchEnded(ILogger logger, string resource, int events, string? resourceVersion);
+
+    [LoggerMessage(EventId = 7, Level = LogLevel.Warning,
+        Message = "The API server does not serve {Resource} (is its CustomResourceDefinition installed?): none are loaded until it does")]
+    public static partial void NotServed(ILogger logger, string resource);
 }

@@ -269,6 +269,22 @@ public sealed class ResourceCacheTests : IAsyncDisposable
         Assert.Single(_server.Requests);
     }
 
+    [Fact]
+    public async Task A_type_the_server_does_not_serve_is_synced_empty_and_its_objects_arrive_once_it_does()
+    {
+        _server.FailNextList(404);
+        var cache = NewCache(ClusterPolicies);
+        cache.Start();
+
+        await cache.WaitForSyncAsync(CancellationToken.None).WaitAsync(Deadline);
+        Assert.Empty(cache.Snapshot);
+        Assert.Contains(_log.Lines, l => l.Message.Contains("does not serve", StringComparison.Ordinal));
+
+        var watch = await _server.NextWatchAsync();
+        await watch.SendAsync("ADDED", Policy("p1", "5"));
+        await Eventually.TrueAsync(() => cache.Snapshot.ContainsKey("p1"));
+    }
+
     private ResourceCache NewCache(WatchedResource resource, ResourceCacheOptions? options = null)
     {
         var cache = new ResourceCache(_client, resource,
