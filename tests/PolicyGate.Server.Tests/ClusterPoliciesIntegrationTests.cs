@@ -15,6 +15,7 @@ public sealed class ClusterPoliciesIntegrationTests : IAsyncLifetime
 {
     private const string ClusterPath = "/apis/policygate.io/v1/clusteradmissionpolicies";
     private const string TenantPath = "/apis/policygate.io/v1/admissionpolicies";
+    private const string NamespacesPath = "/api/v1/namespaces";
 
     private FakeApiServer _api = null!;
     private string _kubeconfig = null!;
@@ -74,10 +75,9 @@ public sealed class ClusterPoliciesIntegrationTests : IAsyncLifetime
 
     private async Task<FakeWatch> WatchOfAsync(string path)
     {
-        // Both kinds are watched; take the two watches and keep the one asked for.
-        var first = await _api.NextWatchAsync();
-        var second = await _api.NextWatchAsync();
-        return first.Request.Path == path ? first : second;
+        // Both policy kinds and the Namespaces are watched: take the three watches and keep the one asked for.
+        var watches = new[] { await _api.NextWatchAsync(), await _api.NextWatchAsync(), await _api.NextWatchAsync() };
+        return watches.Single(w => w.Request.Path == path);
     }
 
     [Fact]
@@ -124,4 +124,36 @@ public sealed class ClusterPoliciesIntegrationTests : IAsyncLifetime
         Assert.Contains("a policy from the cluster cannot read the server", policies, StringComparison.Ordinal);
         Assert.Contains("AdmissionPolicy/shop/shop-only", policies, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task NamespaceSelector_SeesTheNamespacesRealLabels_AsTheyChange()
+    {
+        var spec = new JsonObject
+        {
+            ["script"] = "return Deny(\"web team namespaces only run reviewed pods\");",
+            ["namespaceSelector"] = new JsonObject { ["matchLabels"] = new JsonObject { ["team"] = "web" } },
+        };
+        _api.SetListFor(ClusterPath, "40", Policy("ClusterAdmissionPolicy", "web-team", null, "40", spec));
+        _api.SetListFor(TenantPath, "40");
+        _api.SetListFor(NamespacesPath, "40", Namespace("shop", "39", "web"));
+        await using var server = await StartAsync();
+
+        Assert.False((await ValidateAsync(server, "u1")).Allowed);
+
+        var watch = await WatchOfAsync(NamespacesPath);
+        await watch.SendAsync("MODIFIED", Namespace("shop", "41", "payments"));
+        await server.WaitUntilAsync(() => ValidateAsync(server, "u2").GetAwaiter().GetResult().Allowed, "shop no longer selected");
+    }
+
+    private static JsonObject Namespace(string name, string resourceVersion, string team) => new()
+    {
+        ["apiVersion"] = "v1",
+        ["kind"] = "Namespace",
+        ["metadata"] = new JsonObject
+        {
+            ["name"] = name,
+            ["resourceVersion"] = resourceVersion,
+            ["labels"] = new JsonObject { ["team"] = team, ["kubernetes.io/metadata.name"] = name },
+        },
+    };
 }

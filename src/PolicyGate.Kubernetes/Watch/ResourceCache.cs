@@ -74,7 +74,11 @@ public sealed class ResourceCache : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(time);
         ArgumentNullException.ThrowIfNull(logger);
-        ArgumentException.ThrowIfNullOrWhiteSpace(resource.Group);
+        if (!resource.IsNamespaces)
+        {
+            ArgumentException.ThrowIfNullOrWhiteSpace(resource.Group); // the core group's only type here is Namespaces
+        }
+
         ArgumentException.ThrowIfNullOrWhiteSpace(resource.Version);
         ArgumentException.ThrowIfNullOrWhiteSpace(resource.Plural);
 
@@ -83,7 +87,7 @@ public sealed class ResourceCache : IAsyncDisposable
         _options = options.Validated();
         _time = time;
         _logger = logger;
-        _name = $"{resource.Plural}.{resource.Group}/{resource.Version}";
+        _name = resource.IsNamespaces ? "namespaces/v1" : $"{resource.Plural}.{resource.Group}/{resource.Version}";
     }
 
     /// <summary>Raised after each change to <see cref="Snapshot"/>: an object added, modified or deleted by a watch
@@ -235,7 +239,9 @@ public sealed class ResourceCache : IAsyncDisposable
         object result;
         try
         {
-            result = namespaced
+            result = _resource.IsNamespaces
+                ? Element(await _client.CoreV1.ListNamespaceAsync(cancellationToken: linked.Token).ConfigureAwait(false))
+                : namespaced
                 ? await _client.CustomObjects.ListCustomObjectForAllNamespacesAsync(group, version, plural, cancellationToken: linked.Token)
                     .ConfigureAwait(false)
                 : await _client.CustomObjects.ListClusterCustomObjectAsync(group, version, plural, cancellationToken: linked.Token)
@@ -317,7 +323,9 @@ public sealed class ResourceCache : IAsyncDisposable
 
         var (group, version, plural, namespaced) = _resource;
         var seconds = (int)Math.Min(int.MaxValue, Math.Max(1, _options.WatchTimeout.TotalSeconds));
-        var stream = namespaced
+        var stream = _resource.IsNamespaces
+            ? WatchNamespaces(seconds, OnError, ended.Token)
+            : namespaced
             ? _client.CustomObjects.WatchListCustomObjectForAllNamespacesAsync(group, version, plural,
                 allowWatchBookmarks: true, resourceVersion: ResourceVersion, timeoutSeconds: seconds, onError: OnError,
                 cancellationToken: ended.Token)
@@ -344,6 +352,25 @@ public sealed class ResourceCache : IAsyncDisposable
         {
             ExceptionDispatchInfo.Throw(statusError);
         }
+    }
+
+    /// <summary>The Namespaces' watch, with each typed object turned into the JSON the custom-object watches give.</summary>
+    private async IAsyncEnumerable<(WatchEventType, object)> WatchNamespaces(
+        int seconds, Action<Exception> onError, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var stream = _client.CoreV1.WatchListNamespaceAsync(
+            allowWatchBookmarks: true, resourceVersion: ResourceVersion, timeoutSeconds: seconds, onError: onError, cancellationToken: cancellationToken);
+        await foreach (var (type, item) in stream.ConfigureAwait(false))
+        {
+            yield return (type, Element(item));
+        }
+    }
+
+    /// <summary>A typed API object as a JSON element (its own copy).</summary>
+    private static JsonElement Element(object typed)
+    {
+        using var document = JsonDocument.Parse(KubernetesJson.Serialize(typed));
+        return document.RootElement.Clone();
     }
 
     private void Apply(WatchEventType type, object item)

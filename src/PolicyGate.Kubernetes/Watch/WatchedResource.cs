@@ -7,4 +7,11 @@ namespace PolicyGate.Kubernetes.Watch;
 /// <param name="Plural">The resource's plural name, e.g. <c>clusteradmissionpolicies</c>.</param>
 /// <param name="Namespaced">Whether objects live in namespaces; decides how <see cref="ResourceCache.Snapshot"/> keys
 /// them (<c>NAMESPACE/NAME</c> or <c>NAME</c>).</param>
-public sealed record WatchedResource(string Group, string Version, string Plural, bool Namespaced);
+public sealed record WatchedResource(string Group, string Version, string Plural, bool Namespaced)
+{
+    /// <summary>The cluster's Namespaces (core group <c>v1</c>), for their labels: the one core type a cache can keep.</summary>
+    public static WatchedResource Namespaces { get; } = new("", "v1", "namespaces", Namespaced: false);
+
+    /// <summary>Whether this is <see cref="Namespaces"/>, read through the core API rather than as a custom resource.</summary>
+    internal bool IsNamespaces => Group.Length == 0 && Version == "v1" && Plural == "namespaces" && !Namespaced;
+}

@@ -23,9 +23,13 @@ internal sealed class AdmissionHandler(
     IOptions<PolicyGateServerOptions> options,
     ILogger<AdmissionHandler> logger,
     TimeProvider? time = null,
-    IPolicyEventSink? events = null)
+    IPolicyEventSink? events = null,
+    Policies.ClusterPolicySource? cluster = null)
 {
     private readonly TimeProvider _time = time ?? TimeProvider.System;
+
+    /// <summary>Namespace labels from the cluster; without one, a namespace's labels are unknown (null).</summary>
+    private readonly Core.Matching.NamespaceLabels _namespaceLabels = cluster is null ? _ => null : cluster.NamespaceLabels;
 
     private readonly long _maxBytes = options.Value.MaxRequestBodyBytes;
 
@@ -66,11 +70,11 @@ internal sealed class AdmissionHandler(
         using (document)
         {
             var request = document.Request;
-            // Without a cluster connection a namespace's labels are unknown: namespaceSelector sees only the
+            // With a cluster, namespaceSelector sees the namespace's real labels; without one only the
             // kubernetes.io/metadata.name label every namespace has. (Per-policy webhooks are pre-filtered by the API server.)
             // Policies run inline on the request's thread: the budget checks woven into every script stop one that runs
             // past its timeoutSeconds (or its memory or stack), and an aborted request stops it too.
-            var outcome = AdmissionEvaluator.Review(policies, request, _ => null, context.RequestAborted);
+            var outcome = AdmissionEvaluator.Review(policies, request, _namespaceLabels, context.RequestAborted);
             var response = outcome.Response;
             if (endpoint == AdmissionEndpoint.Validate)
             {

@@ -6,9 +6,10 @@ using PolicyGate.Kubernetes.Watch;
 namespace PolicyGate.Server.Policies;
 
 /// <summary>
-/// The policies the cluster holds: every <c>ClusterAdmissionPolicy</c>, and every <c>AdmissionPolicy</c> in every
-/// namespace, kept current by a list+watch each (<see cref="ResourceCache"/>: resumes from the last resourceVersion,
-/// bookmarks, re-lists on 410 Gone, backs off on errors). <see cref="Changed"/> tells the reload loop to load again.
+/// What the cluster says that policies depend on: every <c>ClusterAdmissionPolicy</c>, every <c>AdmissionPolicy</c> in
+/// every namespace, and every Namespace's labels (for <c>namespaceSelector</c>), kept current by a list+watch each
+/// (<see cref="ResourceCache"/>: resumes from the last resourceVersion, bookmarks, re-lists on 410 Gone, backs off on
+/// errors). <see cref="Changed"/> tells the reload loop to load the policies again.
 /// </summary>
 internal sealed class ClusterPolicySource : IAsyncDisposable
 {
@@ -18,6 +19,8 @@ internal sealed class ClusterPolicySource : IAsyncDisposable
 
     private readonly ResourceCache _cluster;
     private readonly ResourceCache _namespaced;
+    private readonly ResourceCache _namespaces;
+    private LabelsOf _labels = new(new Dictionary<string, JsonObject>(), []);
 
     public ClusterPolicySource(ClusterConnection connection, TimeProvider time, ILoggerFactory loggers)
     {
@@ -26,8 +29,44 @@ internal sealed class ClusterPolicySource : IAsyncDisposable
         var logger = loggers.CreateLogger<ClusterPolicySource>();
         _cluster = new ResourceCache(connection.Client, ClusterPolicies, new ResourceCacheOptions(), time, logger);
         _namespaced = new ResourceCache(connection.Client, NamespacedPolicies, new ResourceCacheOptions(), time, logger);
+        _namespaces = new ResourceCache(connection.Client, WatchedResource.Namespaces, new ResourceCacheOptions(), time, logger);
         _cluster.Changed += () => Changed?.Invoke();
         _namespaced.Changed += () => Changed?.Invoke();
+    }
+
+    /// <summary>
+    /// A namespace's labels as the cluster has them (null for one not seen yet: the matcher then knows only its
+    /// <c>kubernetes.io/metadata.name</c>). Read per request: the labels of one snapshot are built once.
+    /// </summary>
+    public IReadOnlyDictionary<string, string>? NamespaceLabels(string namespaceName)
+    {
+        var snapshot = _namespaces.Snapshot;
+        var cached = Volatile.Read(ref _labels);
+        if (!ReferenceEquals(cached.Snapshot, snapshot))
+        {
+            var labels = new Dictionary<string, IReadOnlyDictionary<string, string>>(StringComparer.Ordinal);
+            foreach (var (name, ns) in snapshot)
+            {
+                var map = new Dictionary<string, string>(StringComparer.Ordinal);
+                if (ns["metadata"]?["labels"] is JsonObject present)
+                {
+                    foreach (var (key, value) in present)
+                    {
+                        if (value is JsonValue text && text.TryGetValue<string>(out var v))
+                        {
+                            map[key] = v;
+                        }
+                    }
+                }
+
+                labels[name] = map;
+            }
+
+            cached = new LabelsOf(snapshot, labels);
+            Volatile.Write(ref _labels, cached);
+        }
+
+        return cached.Labels.GetValueOrDefault(namespaceName);
     }
 
     /// <summary>Raised after the cluster's policies changed (on a watch thread: handlers only signal).</summary>
@@ -37,11 +76,13 @@ internal sealed class ClusterPolicySource : IAsyncDisposable
     {
         _cluster.Start();
         _namespaced.Start();
+        _namespaces.Start();
     }
 
-    /// <summary>Completes once both kinds have been listed: before that, the cluster's policies are not known.</summary>
-    public Task WaitForSyncAsync(CancellationToken cancellationToken) =>
-        Task.WhenAll(_cluster.WaitForSyncAsync(cancellationToken), _namespaced.WaitForSyncAsync(cancellationToken));
+    /// <summary>Completes once the policies of both kinds and the Namespaces have been listed: before that, what the
+    /// cluster holds is not known.</summary>
+    public Task WaitForSyncAsync(CancellationToken cancellationToken) => Task.WhenAll(
+        _cluster.WaitForSyncAsync(cancellationToken), _namespaced.WaitForSyncAsync(cancellationToken), _namespaces.WaitForSyncAsync(cancellationToken));
 
     /// <summary>
     /// A private copy of every policy object, with the source its errors and <c>/policies</c> name:
@@ -67,5 +108,9 @@ internal sealed class ClusterPolicySource : IAsyncDisposable
     {
         await _cluster.DisposeAsync().ConfigureAwait(false);
         await _namespaced.DisposeAsync().ConfigureAwait(false);
+        await _namespaces.DisposeAsync().ConfigureAwait(false);
     }
+
+    /// <summary>The labels of every namespace of one snapshot of the Namespaces.</summary>
+    private sealed record LabelsOf(IReadOnlyDictionary<string, JsonObject> Snapshot, Dictionary<string, IReadOnlyDictionary<string, string>> Labels);
 }

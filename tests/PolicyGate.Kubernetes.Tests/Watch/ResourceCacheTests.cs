@@ -285,6 +285,30 @@ public sealed class ResourceCacheTests : IAsyncDisposable
         await Eventually.TrueAsync(() => cache.Snapshot.ContainsKey("p1"));
     }
 
+    [Fact]
+    public async Task Namespaces_are_listed_and_watched_through_the_core_api_with_their_labels()
+    {
+        static JsonObject Namespace(string name, string resourceVersion, string team) => new()
+        {
+            ["apiVersion"] = "v1",
+            ["kind"] = "Namespace",
+            ["metadata"] = new JsonObject { ["name"] = name, ["resourceVersion"] = resourceVersion, ["labels"] = new JsonObject { ["team"] = team } },
+        };
+        _server.SetListFor("/api/v1/namespaces", "30", Namespace("shop", "29", "web"));
+        var cache = NewCache(WatchedResource.Namespaces);
+        cache.Start();
+
+        await cache.WaitForSyncAsync(CancellationToken.None).WaitAsync(Deadline);
+        Assert.Equal("web", (string?)cache.Snapshot["shop"]["metadata"]!["labels"]!["team"]);
+        var watch = await _server.NextWatchAsync();
+        Assert.Equal("/api/v1/namespaces", watch.Request.Path);
+        Assert.Equal("30", watch.Request.ResourceVersion);
+
+        await watch.SendAsync("MODIFIED", Namespace("shop", "31", "payments"));
+        await Eventually.TrueAsync(() => (string?)cache.Snapshot["shop"]["metadata"]!["labels"]!["team"] == "payments");
+        Assert.Equal("31", cache.ResourceVersion);
+    }
+
     private ResourceCache NewCache(WatchedResource resource, ResourceCacheOptions? options = null)
     {
         var cache = new ResourceCache(_client, resource,
