@@ -21,7 +21,8 @@ public static class PolicyGateEndpointRouteBuilderExtensions
 
     /// <summary>
     /// <c>POST /validate</c>, <c>/validate/{policy}</c>, <c>/mutate</c>, <c>/mutate/{policy}</c> (a namespaced policy is
-    /// <c>{namespace}/{name}</c>), and <c>GET /healthz</c>, <c>/readyz</c>, <c>/metrics</c>, <c>/policies</c>.
+    /// <c>{namespace}/{name}</c>), <c>POST /validate-policies</c> (PolicyGate's own policy objects), and
+    /// <c>GET /healthz</c>, <c>/readyz</c>, <c>/metrics</c>, <c>/policies</c>.
     /// </summary>
     public static IEndpointRouteBuilder MapPolicyGate(this IEndpointRouteBuilder endpoints)
     {
@@ -31,6 +32,8 @@ public static class PolicyGateEndpointRouteBuilderExtensions
         endpoints.MapPost("/validate/{**policy}", (HttpContext c, string policy) => handler.HandleAsync(c, AdmissionEndpoint.Validate, policy));
         endpoints.MapPost("/mutate", (HttpContext c) => handler.HandleAsync(c, AdmissionEndpoint.Mutate, null));
         endpoints.MapPost("/mutate/{**policy}", (HttpContext c, string policy) => handler.HandleAsync(c, AdmissionEndpoint.Mutate, policy));
+        var policyValidation = endpoints.ServiceProvider.GetRequiredService<PolicyValidationHandler>();
+        endpoints.MapPost(PolicyValidationHandler.Path, policyValidation.HandleAsync);
 
         var registry = endpoints.ServiceProvider.GetRequiredService<PolicyRegistry>();
         endpoints.MapGet("/healthz", () => Results.Text("ok\n"));

@@ -49,6 +49,7 @@ public static class PolicyGateServiceCollectionExtensions
         services.TryAddSingleton<PolicyGateMetrics>();
         services.TryAddSingleton<PrometheusExporter>();
         services.TryAddSingleton<AdmissionHandler>();
+        services.TryAddSingleton<PolicyValidationHandler>();
         services.TryAddSingleton(sp => new ServingCertificate(options.CertificateDirectory, sp.GetRequiredService<ILogger<ServingCertificate>>()));
         services.AddSingleton<PolicyFolderService>();
         services.AddHostedService(sp => sp.GetRequiredService<PolicyFolderService>());

@@ -1,0 +1,87 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Options;
+using PolicyGate.Core.Admission;
+using PolicyGate.Core.Api.V1;
+using PolicyGate.Scripting.Compilation;
+using PolicyGate.Scripting.Isolation;
+using PolicyGate.Scripting.Loading;
+using PolicyGate.Server.Hosting;
+using PolicyGate.Server.Observability;
+
+namespace PolicyGate.Server.Admission;
+
+/// <summary>
+/// <c>POST /validate-policies</c>: PolicyGate's own webhook for its policy objects. A <c>ClusterAdmissionPolicy</c> or
+/// <c>AdmissionPolicy</c> being created or updated is loaded exactly as serve would load it (parsed, its script
+/// compiled through the sandbox, its settings bound by its own <c>Settings</c> code, in a worker process when it runs in
+/// one), so <c>kubectl apply</c> of a policy that would not load is refused with the loader's messages, and rules that
+/// can never match come back as warnings, which <c>kubectl apply</c> prints. Nothing here changes what is serving: the
+/// loaded candidate is dropped at the next reload unless the cluster then holds it.
+/// </summary>
+internal sealed class PolicyValidationHandler(
+    PolicyCompiler compiler,
+    IsolationSupervisor isolation,
+    PolicyGateMetrics metrics,
+    IOptions<PolicyGateServerOptions> options)
+{
+    public const string Path = "/validate-policies";
+
+    private readonly long _maxBytes = options.Value.MaxRequestBodyBytes;
+
+    public async Task HandleAsync(HttpContext context)
+    {
+        var (document, status, error) = await AdmissionReviewReader.ReadAsync(context.Request, _maxBytes, context.RequestAborted).ConfigureAwait(false);
+        if (document is null)
+        {
+            metrics.RecordRejected(status);
+            context.Response.StatusCode = status;
+            await context.Response.WriteAsJsonAsync(ApiError.Of(status, error!), ApiError.JsonOptions, context.RequestAborted).ConfigureAwait(false);
+            return;
+        }
+
+        using (document)
+        {
+            var response = Judge(document.Request);
+            var answer = new AdmissionReview { ApiVersion = document.Review.ApiVersion, Kind = AdmissionReview.KindName, Response = response };
+            context.Response.ContentType = "application/json";
+            using var writer = new Utf8JsonWriter(context.Response.BodyWriter);
+            JsonSerializer.Serialize(writer, answer, AdmissionJson.Options);
+        }
+
+        await context.Response.BodyWriter.FlushAsync(context.RequestAborted).ConfigureAwait(false);
+    }
+
+    /// <summary>The answer for one request: allowed with warnings when the policy loads, else denied with every error.</summary>
+    public AdmissionResponse Judge(AdmissionRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var response = new AdmissionResponse { Uid = request.Uid, Allowed = true };
+        if (request.Operation is not ("CREATE" or "UPDATE") || request.Object is not { ValueKind: JsonValueKind.Object } element)
+        {
+            return response; // deleting a policy, or a request with nothing to judge
+        }
+
+        var obj = JsonNode.Parse(element.GetRawText())!.AsObject();
+        var kind = (string?)obj["kind"];
+        var source = kind == nameof(PolicyKind.AdmissionPolicy) ? $"{kind}/{request.Namespace}/{request.Name}" : $"{kind}/{request.Name}";
+        var loaded = new PolicyLoader(compiler, isolation, options.Value.IsolateAll).LoadAll([], [(obj, source)]);
+        if (loaded.Errors.Count > 0)
+        {
+            response.Allowed = false;
+            response.Status = new AdmissionStatus
+            {
+                Status = "Failure",
+                Code = StatusCodes.Status422UnprocessableEntity,
+                Reason = "Invalid",
+                Message = $"PolicyGate cannot load this policy: {string.Join("; ", loaded.Errors.Select(e => e.Message))}",
+            };
+            return response;
+        }
+
+        var warnings = loaded.Policies.SelectMany(p => RuleReachability.Unreachable(p.Spec)).ToList();
+        response.Warnings = warnings.Count > 0 ? warnings : null;
+        return response;
+    }
+}
