@@ -28,7 +28,8 @@ public sealed class ClusterConnection : IDisposable
     /// the in-cluster service account when this runs in a pod; else null.
     /// </summary>
     /// <exception cref="InvalidOperationException">The kubeconfig or the context cannot be used: the message names it.</exception>
-    public static ClusterConnection? Connect(string? kubeconfig, string? context)
+    /// <param name="allowInCluster">False never uses the in-cluster service account (tests that may run inside a pod).</param>
+    public static ClusterConnection? Connect(string? kubeconfig, string? context, bool allowInCluster = true)
     {
         if (kubeconfig is not null && !File.Exists(kubeconfig))
         {
@@ -44,7 +45,7 @@ public sealed class ClusterConnection : IDisposable
                 configuration = KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig, context);
                 description = $"kubeconfig {kubeconfig ?? "(default)"}, context {configuration.CurrentContext ?? context ?? "(current)"}, server {configuration.Host}";
             }
-            else if (KubernetesClientConfiguration.IsInCluster())
+            else if (allowInCluster && KubernetesClientConfiguration.IsInCluster())
             {
                 configuration = KubernetesClientConfiguration.InClusterConfig();
                 description = $"in-cluster service account, server {configuration.Host}";

@@ -45,7 +45,7 @@ public static class PolicyGateServer
         }
 
         builder.Services.AddPolicyGateServer(options);
-        var connection = PolicyGate.Kubernetes.Connection.ClusterConnection.Connect(options.Kubeconfig, options.KubeContext);
+        var connection = PolicyGate.Kubernetes.Connection.ClusterConnection.Connect(options.Kubeconfig, options.KubeContext, options.UseInClusterConfig);
         if (connection is null && options.PoliciesDirectory.Length == 0)
         {
             throw new InvalidOperationException("--policies: required when there is no cluster to read policies from (no --kubeconfig, and not running in a pod)");

@@ -32,6 +32,9 @@ public sealed class PolicyGateServerOptions
     /// <summary><c>--kubeconfig</c>: the cluster to talk to (Events); null with no <see cref="KubeContext"/> either means in-cluster when run in a pod, else none.</summary>
     public string? Kubeconfig { get; set; }
 
+    /// <summary>Whether, with no kubeconfig, a server running in a pod uses its service account (tests turn it off).</summary>
+    public bool UseInClusterConfig { get; set; } = true;
+
     /// <summary><c>--context</c>: the kubeconfig context to use; null uses its current one.</summary>
     public string? KubeContext { get; set; }
 

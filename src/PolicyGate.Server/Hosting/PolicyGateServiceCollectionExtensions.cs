@@ -36,6 +36,7 @@ public static class PolicyGateServiceCollectionExtensions
                 o.WorkerLauncher = options.WorkerLauncher;
                 o.Kubeconfig = options.Kubeconfig;
                 o.KubeContext = options.KubeContext;
+                o.UseInClusterConfig = options.UseInClusterConfig;
                 o.PodName = options.PodName;
             })
             .Validate(o => !o.Validate().Any(), "invalid PolicyGate server options")

@@ -74,6 +74,7 @@ internal sealed class RunningServer : IAsyncDisposable
                 ReloadDebounce = TimeSpan.FromMilliseconds(20),
                 CompileCacheDirectory = compileCacheDirectory,
                 IsolateAll = isolateAll,
+                UseInClusterConfig = false, // a test run inside a pod must not talk to that cluster
             };
         configure?.Invoke(options);
         var app = PolicyGateServer.Create(options, logging => logging.AddProvider(new ListLoggerProvider(logs)));
