@@ -9,7 +9,7 @@ public sealed class EventRecorderTests : IAsyncLifetime, IDisposable
     private static readonly EventReference Pod = new("v1", "Pod", "shop", "web-1", "0f3c9a7e-1111-2222-3333-444455556666");
     private static readonly EventReference Policy = new("policygate.io/v1", "AdmissionPolicy", "shop", "no-latest-tag", null);
 
-    private readonly FakeApiServer _api = new();
+    private readonly EventsApiStub _api = new();
     private readonly ListLogger _logger = new();
     private readonly List<EventRecorder> _recorders = [];
 
@@ -30,17 +30,17 @@ public sealed class EventRecorderTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task Record_PostsAnEventsV1EventWithEveryField()
     {
-        _api.OnCreate(FakeApiServer.Created);
+        _api.OnCreate(EventsApiStub.Created);
         var time = new WatchedTimeProvider();
         var recorder = NewRecorder(time, new EventRecorderOptions { ReportingInstance = "policygate-7d9f-abcde" });
         recorder.Start();
 
         Assert.True(recorder.TryRecord(Denied("image tag latest is not allowed")));
 
-        await FakeApiServer.Eventually(() => recorder.Counts.Created == 1, "the Event to be created");
+        await Eventually.TrueAsync(() => recorder.Counts.Created == 1, "the Event to be created");
         var post = Assert.Single(_api.Requests("POST"));
-        Assert.Equal(FakeApiServer.EventsPath, post.RequestMessage.Path);
-        var body = FakeApiServer.Body(post);
+        Assert.Equal(EventsApiStub.EventsPath, post.RequestMessage.Path);
+        var body = EventsApiStub.Body(post);
         Assert.Equal("events.k8s.io/v1", body.GetProperty("apiVersion").GetString());
         Assert.Equal("Event", body.GetProperty("kind").GetString());
         Assert.Equal("shop", body.GetProperty("metadata").GetProperty("namespace").GetString());
@@ -67,21 +67,21 @@ public sealed class EventRecorderTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task Record_LongNote_IsCutToTheApiServersLimit()
     {
-        _api.OnCreate(FakeApiServer.Created);
+        _api.OnCreate(EventsApiStub.Created);
         var recorder = NewRecorder(new WatchedTimeProvider());
         recorder.Start();
 
         recorder.TryRecord(Denied(new string('x', 5000)));
 
-        await FakeApiServer.Eventually(() => recorder.Counts.Created == 1, "the Event to be created");
-        Assert.Equal(1024, FakeApiServer.Body(Assert.Single(_api.Requests("POST"))).GetProperty("note").GetString()!.Length);
+        await Eventually.TrueAsync(() => recorder.Counts.Created == 1, "the Event to be created");
+        Assert.Equal(1024, EventsApiStub.Body(Assert.Single(_api.Requests("POST"))).GetProperty("note").GetString()!.Length);
     }
 
     [Fact]
     public async Task Repeats_BecomeOneEvent_AndOneMergePatchPerIntervalWithTheTotalCount()
     {
-        _api.OnCreate(FakeApiServer.Created);
-        _api.OnPatch(FakeApiServer.Ok);
+        _api.OnCreate(EventsApiStub.Created);
+        _api.OnPatch(EventsApiStub.Ok);
         var time = new WatchedTimeProvider();
         var recorder = NewRecorder(time);
         var start = time.GetUtcNow();
@@ -93,18 +93,18 @@ public sealed class EventRecorderTests : IAsyncLifetime, IDisposable
         recorder.Start();
 
         // The pump has created the Event and is waiting out the patch interval (30 s from the create).
-        await FakeApiServer.Eventually(() => time.TimersSet.Contains(TimeSpan.FromSeconds(30)), "the series patch to be scheduled");
+        await Eventually.TrueAsync(() => time.TimersSet.Contains(TimeSpan.FromSeconds(30)), "the series patch to be scheduled");
         Assert.Single(_api.Requests("POST"));
         Assert.Empty(_api.Requests("PATCH"));
 
         time.Advance(TimeSpan.FromSeconds(30));
 
-        await FakeApiServer.Eventually(() => recorder.Counts.SeriesUpdated == 1, "the series patch");
-        var created = FakeApiServer.Body(Assert.Single(_api.Requests("POST")));
+        await Eventually.TrueAsync(() => recorder.Counts.SeriesUpdated == 1, "the series patch");
+        var created = EventsApiStub.Body(Assert.Single(_api.Requests("POST")));
         var patch = Assert.Single(_api.Requests("PATCH"));
-        Assert.Equal($"{FakeApiServer.EventsPath}/{created.GetProperty("metadata").GetProperty("name").GetString()}", patch.RequestMessage.Path);
+        Assert.Equal($"{EventsApiStub.EventsPath}/{created.GetProperty("metadata").GetProperty("name").GetString()}", patch.RequestMessage.Path);
         Assert.StartsWith("application/merge-patch+json", patch.RequestMessage.Headers!["Content-Type"].First(), StringComparison.Ordinal);
-        var series = FakeApiServer.Body(patch).GetProperty("series");
+        var series = EventsApiStub.Body(patch).GetProperty("series");
         Assert.Equal(3, series.GetProperty("count").GetInt32());
         Assert.Equal(start.AddSeconds(2), DateTimeOffset.Parse(series.GetProperty("lastObservedTime").GetString()!, CultureInfo.InvariantCulture));
         Assert.Equal(new EventRecorderCounts(Accepted: 3, Created: 1, SeriesUpdated: 1, Dropped: 0, Failed: 0, Abandoned: 0), recorder.Counts);
@@ -113,17 +113,17 @@ public sealed class EventRecorderTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task Repeat_AfterTheSeriesWindow_CreatesANewEvent()
     {
-        _api.OnCreate(FakeApiServer.Created);
+        _api.OnCreate(EventsApiStub.Created);
         var time = new WatchedTimeProvider();
         var recorder = NewRecorder(time, new EventRecorderOptions { SeriesWindow = TimeSpan.FromMinutes(1) });
         recorder.Start();
 
         recorder.TryRecord(Denied("no"));
-        await FakeApiServer.Eventually(() => recorder.Counts.Created == 1, "the first Event");
+        await Eventually.TrueAsync(() => recorder.Counts.Created == 1, "the first Event");
         time.Advance(TimeSpan.FromMinutes(2));
         recorder.TryRecord(Denied("no"));
 
-        await FakeApiServer.Eventually(() => recorder.Counts.Created == 2, "the second Event");
+        await Eventually.TrueAsync(() => recorder.Counts.Created == 2, "the second Event");
         Assert.Equal(2, _api.Requests("POST").Count);
         Assert.Empty(_api.Requests("PATCH"));
     }
@@ -131,21 +131,21 @@ public sealed class EventRecorderTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task SeriesPatch_WhenTheEventIsGone_CreatesANewEventCarryingTheCount()
     {
-        _api.OnCreate(FakeApiServer.Created);
-        _api.OnPatch(FakeApiServer.Error(404, "events.events.k8s.io \\\"web-1.x\\\" not found"));
+        _api.OnCreate(EventsApiStub.Created);
+        _api.OnPatch(EventsApiStub.Error(404, "events.events.k8s.io \\\"web-1.x\\\" not found"));
         var time = new WatchedTimeProvider();
         var recorder = NewRecorder(time);
         recorder.TryRecord(Denied("no"));
         recorder.TryRecord(Denied("no"));
         recorder.Start();
-        await FakeApiServer.Eventually(() => time.TimersSet.Contains(TimeSpan.FromSeconds(30)), "the series patch to be scheduled");
+        await Eventually.TrueAsync(() => time.TimersSet.Contains(TimeSpan.FromSeconds(30)), "the series patch to be scheduled");
 
         time.Advance(TimeSpan.FromSeconds(30));
 
-        await FakeApiServer.Eventually(() => recorder.Counts.Created == 2, "the Event to be created again");
+        await Eventually.TrueAsync(() => recorder.Counts.Created == 2, "the Event to be created again");
         var posts = _api.Requests("POST");
         Assert.Equal(2, posts.Count);
-        Assert.Equal(2, FakeApiServer.Body(posts[1]).GetProperty("series").GetProperty("count").GetInt32());
+        Assert.Equal(2, EventsApiStub.Body(posts[1]).GetProperty("series").GetProperty("count").GetInt32());
         Assert.Single(_api.Requests("PATCH"));
         Assert.Equal(0, recorder.Counts.Failed);
     }
@@ -153,7 +153,7 @@ public sealed class EventRecorderTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task TooManyRequests_WaitsForRetryAfter_ThenDeliversOnce()
     {
-        _api.OnCreate(FakeApiServer.Error(429, "too many requests", retryAfter: "7"), FakeApiServer.Created);
+        _api.OnCreate(EventsApiStub.Error(429, "too many requests", retryAfter: "7"), EventsApiStub.Created);
         var time = new WatchedTimeProvider();
         var recorder = NewRecorder(time);
         recorder.Start();
@@ -161,12 +161,12 @@ public sealed class EventRecorderTests : IAsyncLifetime, IDisposable
         recorder.TryRecord(Denied("no"));
 
         // Polly's back-off would start at 200 ms; the recorder waits the 7 s the server asked for instead.
-        await FakeApiServer.Eventually(() => time.TimersSet.Contains(TimeSpan.FromSeconds(7)), "a wait of Retry-After");
+        await Eventually.TrueAsync(() => time.TimersSet.Contains(TimeSpan.FromSeconds(7)), "a wait of Retry-After");
         Assert.Single(_api.Requests("POST"));
 
         time.Advance(TimeSpan.FromSeconds(7));
 
-        await FakeApiServer.Eventually(() => recorder.Counts.Created == 1, "the retried create");
+        await Eventually.TrueAsync(() => recorder.Counts.Created == 1, "the retried create");
         Assert.Equal(2, _api.Requests("POST").Count);
         Assert.Equal(0, recorder.Counts.Failed);
     }
@@ -174,13 +174,13 @@ public sealed class EventRecorderTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task ServerErrors_AreRetried_ThenDelivered()
     {
-        _api.OnCreate(FakeApiServer.Error(500, "etcd leader changed"), FakeApiServer.Error(503, "unavailable"), FakeApiServer.Created);
+        _api.OnCreate(EventsApiStub.Error(500, "etcd leader changed"), EventsApiStub.Error(503, "unavailable"), EventsApiStub.Created);
         var recorder = NewRecorder(TimeProvider.System, Fast());
         recorder.Start();
 
         recorder.TryRecord(Denied("no"));
 
-        await FakeApiServer.Eventually(() => recorder.Counts.Created == 1, "the create to get through");
+        await Eventually.TrueAsync(() => recorder.Counts.Created == 1, "the create to get through");
         Assert.Equal(3, _api.Requests("POST").Count);
         Assert.Equal(0, recorder.Counts.Failed);
     }
@@ -188,13 +188,13 @@ public sealed class EventRecorderTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task ServerErrors_BeyondTheLastRetry_CountAsFailed()
     {
-        _api.OnCreate(FakeApiServer.Error(500, "still down"));
+        _api.OnCreate(EventsApiStub.Error(500, "still down"));
         var recorder = NewRecorder(TimeProvider.System, Fast(maxRetries: 2));
         recorder.Start();
 
         recorder.TryRecord(Denied("no"));
 
-        await FakeApiServer.Eventually(() => recorder.Counts.Failed == 1, "the recorder to give up");
+        await Eventually.TrueAsync(() => recorder.Counts.Failed == 1, "the recorder to give up");
         Assert.Equal(3, _api.Requests("POST").Count);
         Assert.Equal(0, recorder.Counts.Created);
     }
@@ -202,13 +202,13 @@ public sealed class EventRecorderTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task BadRequest_IsNotRetried_CountsAsFailed_AndLogsTheApiServersMessage()
     {
-        _api.OnCreate(FakeApiServer.Error(422, "Event.events.k8s.io is invalid: type: Unsupported value"), FakeApiServer.Created);
+        _api.OnCreate(EventsApiStub.Error(422, "Event.events.k8s.io is invalid: type: Unsupported value"), EventsApiStub.Created);
         var recorder = NewRecorder(TimeProvider.System, Fast());
         recorder.Start();
 
         recorder.TryRecord(Denied("no") with { Type = "Fatal" });
 
-        await FakeApiServer.Eventually(() => recorder.Counts.Failed == 1, "the create to fail");
+        await Eventually.TrueAsync(() => recorder.Counts.Failed == 1, "the create to fail");
         Assert.Single(_api.Requests("POST"));
         Assert.Equal(0, recorder.Counts.Created);
         Assert.Contains(_logger.Lines, l => l.Level == LogLevel.Warning &&
@@ -218,14 +218,14 @@ public sealed class EventRecorderTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task NameClash_IsRetriedUnderANewName()
     {
-        _api.OnCreate(FakeApiServer.Error(409, "already exists"), FakeApiServer.Created);
+        _api.OnCreate(EventsApiStub.Error(409, "already exists"), EventsApiStub.Created);
         var recorder = NewRecorder(TimeProvider.System, Fast());
         recorder.Start();
 
         recorder.TryRecord(Denied("no"));
 
-        await FakeApiServer.Eventually(() => recorder.Counts.Created == 1, "the create under a new name");
-        var names = _api.Requests("POST").Select(p => FakeApiServer.Body(p).GetProperty("metadata").GetProperty("name").GetString()).ToList();
+        await Eventually.TrueAsync(() => recorder.Counts.Created == 1, "the create under a new name");
+        var names = _api.Requests("POST").Select(p => EventsApiStub.Body(p).GetProperty("metadata").GetProperty("name").GetString()).ToList();
         Assert.Equal(2, names.Count);
         Assert.NotEqual(names[0], names[1]);
     }
@@ -233,19 +233,19 @@ public sealed class EventRecorderTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task RateLimit_HoldsWritesBeyondTheBurstInTheQueue()
     {
-        _api.OnCreate(FakeApiServer.Created);
+        _api.OnCreate(EventsApiStub.Created);
         var time = new WatchedTimeProvider();
         var recorder = NewRecorder(time, new EventRecorderOptions { MaxWritesPerSecond = 1, WriteBurst = 1 });
         recorder.TryRecord(Denied("first"));
         recorder.TryRecord(Denied("second"));
         recorder.Start();
 
-        await FakeApiServer.Eventually(() => time.TimersSet.Contains(TimeSpan.FromSeconds(1)), "the recorder to wait for a token");
+        await Eventually.TrueAsync(() => time.TimersSet.Contains(TimeSpan.FromSeconds(1)), "the recorder to wait for a token");
         Assert.Single(_api.Requests("POST"));
 
         time.Advance(TimeSpan.FromSeconds(1));
 
-        await FakeApiServer.Eventually(() => recorder.Counts.Created == 2, "the second create");
+        await Eventually.TrueAsync(() => recorder.Counts.Created == 2, "the second create");
         Assert.Equal(0, recorder.Counts.Dropped);
     }
 
@@ -273,19 +273,19 @@ public sealed class EventRecorderTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task Dispose_SendsThePendingSeriesCount_ThenStopsThePump()
     {
-        _api.OnCreate(FakeApiServer.Created);
-        _api.OnPatch(FakeApiServer.Ok);
+        _api.OnCreate(EventsApiStub.Created);
+        _api.OnPatch(EventsApiStub.Ok);
         var time = new WatchedTimeProvider();
         var recorder = NewRecorder(time);
         recorder.TryRecord(Denied("no"));
         recorder.TryRecord(Denied("no"));
         recorder.Start();
-        await FakeApiServer.Eventually(() => time.TimersSet.Contains(TimeSpan.FromSeconds(30)), "the series patch to be scheduled");
+        await Eventually.TrueAsync(() => time.TimersSet.Contains(TimeSpan.FromSeconds(30)), "the series patch to be scheduled");
 
         await recorder.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
 
         var patch = Assert.Single(_api.Requests("PATCH"));
-        Assert.Equal(2, FakeApiServer.Body(patch).GetProperty("series").GetProperty("count").GetInt32());
+        Assert.Equal(2, EventsApiStub.Body(patch).GetProperty("series").GetProperty("count").GetInt32());
         Assert.False(recorder.TryRecord(Denied("no")));
         Assert.Equal(new EventRecorderCounts(Accepted: 2, Created: 1, SeriesUpdated: 1, Dropped: 1, Failed: 0, Abandoned: 0), recorder.Counts);
         Assert.Single(_api.Requests("POST"));

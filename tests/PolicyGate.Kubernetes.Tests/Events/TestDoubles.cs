@@ -18,18 +18,3 @@ internal sealed class WatchedTimeProvider : FakeTimeProvider
         return base.CreateTimer(callback, state, dueTime, period);
     }
 }
-
-/// <summary>Keeps every log line, formatted.</summary>
-internal sealed class ListLogger : ILogger
-{
-    private readonly ConcurrentQueue<(LogLevel Level, string Message)> _lines = new();
-
-    public IReadOnlyList<(LogLevel Level, string Message)> Lines => _lines.ToArray();
-
-    public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-    public bool IsEnabled(LogLevel logLevel) => true;
-
-    public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-        _lines.Enqueue((logLevel, formatter(state, exception)));
-}

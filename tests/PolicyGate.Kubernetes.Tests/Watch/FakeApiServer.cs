@@ -365,21 +365,3 @@ internal sealed class FakeWatch
 
     private sealed record Command(string? Line, TaskCompletionSource? Sent, bool Abort);
 }
-
-/// <summary>Polling with a deadline, for conditions no event announces.</summary>
-internal static class Eventually
-{
-    public static async Task TrueAsync(Func<bool> condition, int timeoutMs = 10_000)
-    {
-        var deadline = Stopwatch.GetTimestamp() + (timeoutMs * Stopwatch.Frequency / 1000);
-        while (!condition())
-        {
-            if (Stopwatch.GetTimestamp() > deadline)
-            {
-                throw new TimeoutException("The condition did not become true in time.");
-            }
-
-            await Task.Delay(10);
-        }
-    }
-}

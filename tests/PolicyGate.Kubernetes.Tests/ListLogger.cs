@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace PolicyGate.Kubernetes.Tests.Watch;
+namespace PolicyGate.Kubernetes.Tests;
 
 /// <summary>A logger that keeps every line, for tests that check what was reported.</summary>
 internal sealed class ListLogger : ILogger

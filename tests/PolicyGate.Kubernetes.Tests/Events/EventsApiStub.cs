@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using k8s;
 using WireMock.Logging;
@@ -11,7 +10,7 @@ namespace PolicyGate.Kubernetes.Tests.Events;
 
 /// <summary>A stand-in API server on 127.0.0.1 for the Events API of namespace <c>shop</c>, with a real client pointed
 /// at it. Replies are scripted per call (first reply to the first call, and so on; the last one repeats).</summary>
-internal sealed class FakeApiServer : IDisposable
+internal sealed class EventsApiStub : IDisposable
 {
     public const string EventsPath = "/apis/events.k8s.io/v1/namespaces/shop/events";
 
@@ -19,7 +18,7 @@ internal sealed class FakeApiServer : IDisposable
 
     private readonly WireMockServer _server = WireMockServer.Start();
 
-    public FakeApiServer() => Client = new k8s.Kubernetes(new KubernetesClientConfiguration { Host = _server.Url });
+    public EventsApiStub() => Client = new k8s.Kubernetes(new KubernetesClientConfiguration { Host = _server.Url });
 
     public IKubernetes Client { get; }
 
@@ -40,21 +39,6 @@ internal sealed class FakeApiServer : IDisposable
         _server.LogEntries.Where(e => e.RequestMessage.Method == method).OrderBy(e => e.RequestMessage.DateTime).ToList();
 
     public static JsonElement Body(ILogEntry entry) => JsonDocument.Parse(entry.RequestMessage.Body!).RootElement;
-
-    /// <summary>Polls <paramref name="condition"/> until it holds, failing after 10 seconds.</summary>
-    public static async Task Eventually(Func<bool> condition, string what)
-    {
-        var clock = Stopwatch.StartNew();
-        while (!condition())
-        {
-            if (clock.Elapsed > TimeSpan.FromSeconds(10))
-            {
-                Assert.Fail($"Timed out waiting for {what}");
-            }
-
-            await Task.Delay(10);
-        }
-    }
 
     public void Dispose()
     {
