@@ -5,7 +5,8 @@ using PolicyGate.Bench;
 //   dotnet run -c Release --project bench/PolicyGate.Bench -- recompile [iterations=1000] [baseline=200]
 //   dotnet run -c Release --project bench/PolicyGate.Bench -- startup [policies=50]
 //   taskset -c 0 dotnet run -c Release --project bench/PolicyGate.Bench -- isolation
-// "all" runs evaluation, dry-run, server-path and limits; recompile, startup and isolation run only by name (they take minutes or start processes).
+//   dotnet run -c Release --project bench/PolicyGate.Bench -- reload [changes=50]
+// "all" runs evaluation, dry-run, server-path and limits; recompile, startup, isolation and reload run only by name (they take minutes or start processes).
 var which = args.Length > 0 ? args[0] : "all";
 if (which is "all" or "evaluation")
 {
@@ -30,6 +31,11 @@ if (which is "all" or "limits")
 if (which == "isolation")
 {
     IsolationBenchmark.Run();
+}
+
+if (which == "reload")
+{
+    ReloadBenchmark.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 50);
 }
 
 if (which == "recompile")
