@@ -60,7 +60,7 @@ public sealed class WebhookConfigCommandTests : IDisposable
         Assert.Equal("MutatingWebhookConfiguration", documents[1]["kind"]!.GetValue<string>());
         Assert.All(documents, d => Assert.Equal("admissionregistration.k8s.io/v1", d["apiVersion"]!.GetValue<string>()));
         Assert.Equal(
-            ["required-labels.policygate.io", "pvc-size.policygate.io", "sizes.shop.policygate.io"],
+            ["required-labels.policygate.io", "pvc-size.policygate.io", "sizes.shop.policygate.io", "policies.validate.policygate.io"],
             documents[0]["webhooks"]!.AsArray().Select(w => w!["name"]!.GetValue<string>()));
         Assert.Equal(["drop-all.policygate.io"], documents[1]["webhooks"]!.AsArray().Select(w => w!["name"]!.GetValue<string>()));
     }
@@ -201,16 +201,45 @@ public sealed class WebhookConfigCommandTests : IDisposable
 
         var only = Assert.Single(documents);
         Assert.Equal("ValidatingWebhookConfiguration", only["kind"]!.GetValue<string>());
-        Assert.Equal(2, only["webhooks"]!.AsArray().Count);
+        Assert.Equal(3, only["webhooks"]!.AsArray().Count); // the two policies and the validation of PolicyGate's own objects
     }
 
     [Fact]
-    public void WebhookConfig_MutatingPoliciesOnly_NoValidatingConfiguration()
+    public void WebhookConfig_MutatingPoliciesOnly_TheValidatingConfigurationHoldsOnlyTheValidationOfPolicyObjects()
     {
         var documents = Documents(MutatingPolicy);
 
-        var only = Assert.Single(documents);
-        Assert.Equal("MutatingWebhookConfiguration", only["kind"]!.GetValue<string>());
+        Assert.Equal(["ValidatingWebhookConfiguration", "MutatingWebhookConfiguration"], documents.Select(d => d["kind"]!.GetValue<string>()));
+        var self = Assert.Single(documents[0]["webhooks"]!.AsArray())!;
+        Assert.False(string.IsNullOrEmpty((string?)self["clientConfig"]!["caBundle"]), "the caBundle of the serving certificate");
+        self["clientConfig"]!.AsObject().Remove("caBundle");
+        AssertJson("""
+            {"name": "policies.validate.policygate.io",
+             "clientConfig": {"service": {"name": "policygate", "namespace": "policygate-system", "path": "/validate-policies", "port": 8443}},
+             "rules": [{"operations": ["CREATE", "UPDATE"], "apiGroups": ["policygate.io"], "apiVersions": ["v1"],
+                        "resources": ["clusteradmissionpolicies", "admissionpolicies"], "scope": "*"}],
+             "failurePolicy": "Ignore", "matchPolicy": "Equivalent", "sideEffects": "None", "timeoutSeconds": 30, "admissionReviewVersions": ["v1"]}
+            """, self);
+        Assert.Empty(AdmissionRegistrationChecks.Check(documents[0]));
+    }
+
+    [Fact]
+    public void WebhookConfig_PolicyWhoseWebhookNameIsPolicyGatesOwn_RefusedNamingIt()
+    {
+        var file = _temp.File("clash.yaml");
+        File.WriteAllText(file, """
+            apiVersion: policygate.io/v1
+            kind: ClusterAdmissionPolicy
+            metadata: {name: policies.validate}
+            spec:
+              rules: [{apiGroups: [""], apiVersions: [v1], resources: [pods], operations: [CREATE]}]
+              script: return Allow();
+            """);
+
+        var result = WebhookConfig(file, "--ca-bundle", _caCrt);
+
+        Assert.Equal(ExitCodes.InputError, result.ExitCode);
+        Assert.Contains("its webhook name \"policies.validate.policygate.io\" is PolicyGate's own", result.Error, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -7,7 +7,9 @@ namespace PolicyGate.Cli.WebhookConfig;
 
 /// <summary>
 /// Turns policies into <c>admissionregistration.k8s.io/v1</c> webhook configurations: one webhook per policy,
-/// validating policies in a ValidatingWebhookConfiguration and mutating ones in a MutatingWebhookConfiguration.
+/// validating policies in a ValidatingWebhookConfiguration and mutating ones in a MutatingWebhookConfiguration, plus
+/// one validating webhook for PolicyGate's own objects (<see cref="WebhookPaths.PolicyValidationWebhookName"/>), so
+/// <c>kubectl apply</c> of a ClusterAdmissionPolicy or AdmissionPolicy that would not load is refused.
 /// </summary>
 /// <remarks>
 /// Each webhook copies its policy's rules, selectors, failurePolicy and timeoutSeconds, and sends reviews to the
@@ -34,7 +36,11 @@ internal static class WebhookConfigurationBuilder
         foreach (var policy in policies)
         {
             var name = WebhookPaths.WebhookName(policy);
-            if (!KubernetesNames.IsDnsSubdomain(name))
+            if (name == WebhookPaths.PolicyValidationWebhookName)
+            {
+                errors.Add($"{policy.Source}: policy {policy.DisplayName}: its webhook name \"{name}\" is PolicyGate's own (the validation of its policy objects); rename the policy");
+            }
+            else if (!KubernetesNames.IsDnsSubdomain(name))
             {
                 errors.Add($"{policy.Source}: policy {policy.DisplayName}: its webhook name \"{name}\" is not a valid DNS subdomain " +
                     $"(at most {KubernetesNames.MaxSubdomainLength} characters; dot-separated parts of lower-case letters, digits and '-')");
@@ -55,11 +61,9 @@ internal static class WebhookConfigurationBuilder
         }
 
         var documents = new List<JsonObject>();
-        var validating = policies.Where(p => !p.Spec.Mutating).ToList();
-        if (validating.Count > 0)
-        {
-            documents.Add(Configuration(ValidatingKind, validating, service));
-        }
+        var validating = Configuration(ValidatingKind, policies.Where(p => !p.Spec.Mutating), service);
+        validating["webhooks"]!.AsArray().Add(PolicyValidationWebhook(service));
+        documents.Add(validating);
 
         var mutating = policies.Where(p => p.Spec.Mutating).ToList();
         if (mutating.Count > 0)
@@ -91,7 +95,31 @@ internal static class WebhookConfigurationBuilder
         };
     }
 
-    private static JsonObject Webhook(PolicyResource policy, WebhookService service)
+    /// <summary>
+    /// The webhook for PolicyGate's own objects. failurePolicy Ignore: a policy applied while PolicyGate is down (or
+    /// before it is up, as an install does) is still checked when serve loads it, and a broken one never serves.
+    /// timeoutSeconds 30: a first compile can take seconds.
+    /// </summary>
+    private static JsonObject PolicyValidationWebhook(WebhookService service) => new()
+    {
+        ["name"] = WebhookPaths.PolicyValidationWebhookName,
+        ["clientConfig"] = ClientConfig(service, WebhookPaths.PolicyValidationPath),
+        ["rules"] = new JsonArray(new JsonObject
+        {
+            ["operations"] = Strings(["CREATE", "UPDATE"]),
+            ["apiGroups"] = Strings([PolicyResource.Group]),
+            ["apiVersions"] = Strings(["v1"]),
+            ["resources"] = Strings(["clusteradmissionpolicies", "admissionpolicies"]),
+            ["scope"] = RuleWithOperations.AnyScope,
+        }),
+        ["failurePolicy"] = FailurePolicy.Ignore.ToString(),
+        ["matchPolicy"] = "Equivalent",
+        ["sideEffects"] = "None",
+        ["timeoutSeconds"] = 30,
+        ["admissionReviewVersions"] = new JsonArray("v1"),
+    };
+
+    private static JsonObject ClientConfig(WebhookService service, string path)
     {
         var clientConfig = new JsonObject
         {
@@ -99,7 +127,7 @@ internal static class WebhookConfigurationBuilder
             {
                 ["name"] = service.Name,
                 ["namespace"] = service.Namespace,
-                ["path"] = WebhookPaths.PathOf(policy),
+                ["path"] = path,
                 ["port"] = service.Port,
             },
         };
@@ -107,6 +135,13 @@ internal static class WebhookConfigurationBuilder
         {
             clientConfig["caBundle"] = service.CaBundle;
         }
+
+        return clientConfig;
+    }
+
+    private static JsonObject Webhook(PolicyResource policy, WebhookService service)
+    {
+        var clientConfig = ClientConfig(service, WebhookPaths.PathOf(policy));
 
         var namespaced = policy.Kind == PolicyKind.AdmissionPolicy;
         var webhook = new JsonObject

@@ -26,7 +26,7 @@ internal sealed class PolicyValidationHandler(
     PolicyGateMetrics metrics,
     IOptions<PolicyGateServerOptions> options)
 {
-    public const string Path = "/validate-policies";
+    public const string Path = WebhookPaths.PolicyValidationPath;
 
     private readonly long _maxBytes = options.Value.MaxRequestBodyBytes;
 

@@ -29,6 +29,12 @@ public static class WebhookPaths
     /// <summary>The domain every webhook name ends with.</summary>
     public const string WebhookNameSuffix = ".policygate.io";
 
+    /// <summary>Where serve validates its own policy objects (ClusterAdmissionPolicy, AdmissionPolicy) on create and update.</summary>
+    public const string PolicyValidationPath = "/validate-policies";
+
+    /// <summary>The name of the webhook that sends PolicyGate's own objects to <see cref="PolicyValidationPath"/>.</summary>
+    public const string PolicyValidationWebhookName = "policies.validate" + WebhookNameSuffix;
+
     /// <summary><c>/validate/NAME</c> or <c>/validate/NAMESPACE/NAME</c>.</summary>
     public static string ValidatePath(PolicyResource policy)
     {
