@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -91,12 +90,8 @@ internal sealed class AdmissionHandler(
                     events.Publish(policyEvent);
                 }
             }
-            var answer = new AdmissionReview { ApiVersion = document.Review.ApiVersion, Kind = AdmissionReview.KindName, Response = response };
-            context.Response.ContentType = "application/json";
-            using (var writer = new Utf8JsonWriter(context.Response.BodyWriter))
-            {
-                JsonSerializer.Serialize(writer, answer, AdmissionJson.Options);
-            }
+
+            AdmissionAnswer.Write(context, document.Review.ApiVersion, response);
         }
 
         await context.Response.BodyWriter.FlushAsync(context.RequestAborted).ConfigureAwait(false);
@@ -130,10 +125,5 @@ internal sealed class AdmissionHandler(
         }
     }
 
-    private async Task RejectAsync(HttpContext context, int status, string message)
-    {
-        metrics.RecordRejected(status);
-        context.Response.StatusCode = status;
-        await context.Response.WriteAsJsonAsync(ApiError.Of(status, message), ApiError.JsonOptions, context.RequestAborted).ConfigureAwait(false);
-    }
+    private Task RejectAsync(HttpContext context, int status, string message) => AdmissionAnswer.RejectAsync(context, metrics, status, message);
 }

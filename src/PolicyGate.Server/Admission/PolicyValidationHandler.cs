@@ -35,19 +35,13 @@ internal sealed class PolicyValidationHandler(
         var (document, status, error) = await AdmissionReviewReader.ReadAsync(context.Request, _maxBytes, context.RequestAborted).ConfigureAwait(false);
         if (document is null)
         {
-            metrics.RecordRejected(status);
-            context.Response.StatusCode = status;
-            await context.Response.WriteAsJsonAsync(ApiError.Of(status, error!), ApiError.JsonOptions, context.RequestAborted).ConfigureAwait(false);
+            await AdmissionAnswer.RejectAsync(context, metrics, status, error!).ConfigureAwait(false);
             return;
         }
 
         using (document)
         {
-            var response = Judge(document.Request);
-            var answer = new AdmissionReview { ApiVersion = document.Review.ApiVersion, Kind = AdmissionReview.KindName, Response = response };
-            context.Response.ContentType = "application/json";
-            using var writer = new Utf8JsonWriter(context.Response.BodyWriter);
-            JsonSerializer.Serialize(writer, answer, AdmissionJson.Options);
+            AdmissionAnswer.Write(context, document.Review.ApiVersion, Judge(document.Request));
         }
 
         await context.Response.BodyWriter.FlushAsync(context.RequestAborted).ConfigureAwait(false);
