@@ -78,25 +78,9 @@ public sealed class EventRecorder : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(time);
         ArgumentNullException.ThrowIfNull(logger);
-        options.Validate();
 
         _client = client;
-        _options = new EventRecorderOptions
-        {
-            ReportingController = options.ReportingController,
-            ReportingInstance = options.ReportingInstance,
-            QueueCapacity = options.QueueCapacity,
-            MaxWritesPerSecond = options.MaxWritesPerSecond,
-            WriteBurst = options.WriteBurst,
-            SeriesWindow = options.SeriesWindow,
-            SeriesPatchInterval = options.SeriesPatchInterval,
-            MaxRetryAttempts = options.MaxRetryAttempts,
-            RetryBaseDelay = options.RetryBaseDelay,
-            MaxRetryDelay = options.MaxRetryDelay,
-            RequestTimeout = options.RequestTimeout,
-            DrainTimeout = options.DrainTimeout,
-            DropLogInterval = options.DropLogInterval,
-        };
+        _options = options.Validated();
         _time = time;
         _logger = logger;
         _queue = Channel.CreateBounded<Occurrence>(new BoundedChannelOptions(_options.QueueCapacity)

@@ -48,7 +48,8 @@ public sealed class EventRecorderOptions
     /// <summary>The least time between two log lines about dropped occurrences (the count is always exact).</summary>
     public TimeSpan DropLogInterval { get; set; } = TimeSpan.FromSeconds(10);
 
-    internal void Validate()
+    /// <summary>A checked copy, so that changes to these options after the recorder is built do not reach it.</summary>
+    internal EventRecorderOptions Validated()
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(ReportingController);
         ArgumentException.ThrowIfNullOrWhiteSpace(ReportingInstance);
@@ -63,5 +64,6 @@ public sealed class EventRecorderOptions
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(RequestTimeout, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfLessThan(DrainTimeout, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfLessThan(DropLogInterval, TimeSpan.Zero);
+        return (EventRecorderOptions)MemberwiseClone(); // every option, including one added later
     }
 }

@@ -5,7 +5,6 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using k8s;
 using Microsoft.Extensions.Logging;
-using PolicyGate.Kubernetes.Events;
 
 namespace PolicyGate.Kubernetes.Watch;
 

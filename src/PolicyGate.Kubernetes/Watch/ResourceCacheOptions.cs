@@ -26,6 +26,7 @@ public sealed class ResourceCacheOptions
     /// make the cache spin.</summary>
     public TimeSpan MinWatchDuration { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>A checked copy, so that changes to these options after the cache is built do not reach it.</summary>
     internal ResourceCacheOptions Validated()
     {
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(MinBackoff, TimeSpan.Zero);
@@ -34,14 +35,6 @@ public sealed class ResourceCacheOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(WatchGrace, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(ListTimeout, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfLessThan(MinWatchDuration, TimeSpan.Zero);
-        return new ResourceCacheOptions
-        {
-            MinBackoff = MinBackoff,
-            MaxBackoff = MaxBackoff,
-            WatchTimeout = WatchTimeout,
-            WatchGrace = WatchGrace,
-            ListTimeout = ListTimeout,
-            MinWatchDuration = MinWatchDuration,
-        };
+        return (ResourceCacheOptions)MemberwiseClone(); // every option, including one added later
     }
 }

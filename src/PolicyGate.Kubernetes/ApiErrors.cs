@@ -4,10 +4,10 @@ using System.Text.Json;
 using k8s.Autorest;
 using Polly.Timeout;
 
-namespace PolicyGate.Kubernetes.Events;
+namespace PolicyGate.Kubernetes;
 
-/// <summary>How the recorder reads a failed API call: whether to retry it, how long the server asked us to wait, and
-/// the server's own words for the log.</summary>
+/// <summary>How a failed API call is read, by the Event recorder and the watch cache alike: whether to retry it, how
+/// long the server asked us to wait, and the server's own words for the log.</summary>
 internal static class ApiErrors
 {
     /// <summary>The HTTP status of an API server reply carried by <paramref name="exception"/>, if it is one.</summary>
