@@ -74,6 +74,9 @@ internal sealed class PolicyFolderService(
         }
 
         var folderWatch = monitor is null ? Task.CompletedTask : WatchFolderAsync(monitor, Signal, stoppingToken);
+
+        // The first load reads everything the initial lists signalled: without this the loop would load it all again.
+        wake.Wait(0, CancellationToken.None);
         TryReload();
         while (!stoppingToken.IsCancellationRequested)
         {
