@@ -8,7 +8,7 @@ namespace PolicyGate.Kubernetes;
 
 /// <summary>How a failed API call is read, by the Event recorder and the watch cache alike: whether to retry it, how
 /// long the server asked us to wait, and the server's own words for the log.</summary>
-internal static class ApiErrors
+public static class ApiErrors
 {
     /// <summary>The HTTP status of an API server reply carried by <paramref name="exception"/>, if it is one.</summary>
     public static HttpStatusCode? StatusOf(Exception? exception) =>

@@ -5,7 +5,6 @@ using k8s;
 using k8s.Models;
 using Microsoft.Extensions.Logging;
 using Polly;
-using Polly.Retry;
 
 namespace PolicyGate.Kubernetes.Events;
 
@@ -165,33 +164,9 @@ public sealed class EventRecorder : IAsyncDisposable
         }
     }
 
-    private static ResiliencePipeline BuildPipeline(EventRecorderOptions options, TimeProvider time, ILogger logger)
-    {
-        var builder = new ResiliencePipelineBuilder { TimeProvider = time };
-        if (options.MaxRetryAttempts > 0)
-        {
-            var maxDelay = options.MaxRetryDelay;
-            builder.AddRetry(new RetryStrategyOptions
-            {
-                MaxRetryAttempts = options.MaxRetryAttempts,
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = true,
-                Delay = options.RetryBaseDelay,
-                MaxDelay = maxDelay,
-                ShouldHandle = args => ValueTask.FromResult(ApiErrors.IsTransient(args.Outcome.Exception, args.Context.CancellationToken)),
-                DelayGenerator = args => ValueTask.FromResult(
-                    ApiErrors.RetryAfter(args.Outcome.Exception, time.GetUtcNow()) is { } asked ? (TimeSpan?)(asked < maxDelay ? asked : maxDelay) : null),
-                OnRetry = args =>
-                {
-                    EventRecorderLog.Retrying(logger, args.RetryDelay, args.AttemptNumber + 1,
-                        args.Outcome.Exception is { } e ? ApiErrors.Describe(e) : "no result");
-                    return default;
-                },
-            });
-        }
-
-        return builder.AddTimeout(options.RequestTimeout).Build();
-    }
+    private static ResiliencePipeline BuildPipeline(EventRecorderOptions options, TimeProvider time, ILogger logger) =>
+        ApiRetries.Pipeline(options.MaxRetryAttempts, options.RetryBaseDelay, options.MaxRetryDelay, options.RequestTimeout, time,
+            (delay, attempt, error) => EventRecorderLog.Retrying(logger, delay, attempt, error));
 
     private static string MicroTime(DateTimeOffset time) =>
         time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture);

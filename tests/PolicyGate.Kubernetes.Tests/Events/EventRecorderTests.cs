@@ -216,6 +216,45 @@ public sealed class EventRecorderTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task Unauthorized_IsNotRetried_CountsAsFailed_AndLogsTheApiServersMessage()
+    {
+        _api.OnCreate(EventsApiStub.Error(401, "Unauthorized"), EventsApiStub.Created);
+        var recorder = NewRecorder(TimeProvider.System, Fast());
+        recorder.Start();
+
+        recorder.TryRecord(Denied("no"));
+
+        await Eventually.TrueAsync(() => recorder.Counts.Failed == 1, "the create to fail");
+        Assert.Single(_api.Requests("POST"));
+        Assert.Contains(_logger.Lines, l => l.Level == LogLevel.Warning && l.Message.Contains("401 Unauthorized", StringComparison.Ordinal));
+
+        // The recorder is not stuck: the next Event goes out.
+        recorder.TryRecord(Denied("again") with { Regarding = Pod with { Name = "web-2" } });
+        await Eventually.TrueAsync(() => recorder.Counts.Created == 1, "the next create");
+    }
+
+    [Fact]
+    public async Task SlowAnswer_BeyondTheRequestTimeout_IsRetried_ThenDelivered()
+    {
+        // The loopback fake API server, whose delay applies to one request only (WireMock's scenario would hold every retry).
+        await using var server = Watch.FakeApiServer.Start();
+        using var client = new k8s.Kubernetes(new k8s.KubernetesClientConfiguration { Host = server.Host });
+        server.DelayNext("POST", EventsApiStub.EventsPath, TimeSpan.FromSeconds(5));
+        var options = Fast();
+        options.RequestTimeout = TimeSpan.FromMilliseconds(300);
+        var recorder = new EventRecorder(client, options, TimeProvider.System, _logger);
+        _recorders.Add(recorder);
+        recorder.Start();
+
+        recorder.TryRecord(Denied("no"));
+
+        await Eventually.TrueAsync(() => recorder.Counts.Created == 1, "the retried create");
+        Assert.Equal(2, server.Requests.Count(r => r.Method == "POST"));
+        Assert.Equal(0, recorder.Counts.Failed);
+        Assert.Single(server.Requests.Where(r => r.Method == "POST").Select(r => r.Body).Distinct());
+    }
+
+    [Fact]
     public async Task NameClash_IsRetriedUnderANewName()
     {
         _api.OnCreate(EventsApiStub.Error(409, "already exists"), EventsApiStub.Created);

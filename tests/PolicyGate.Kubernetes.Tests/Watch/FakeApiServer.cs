@@ -8,7 +8,7 @@ using System.Threading.Channels;
 namespace PolicyGate.Kubernetes.Tests.Watch;
 
 /// <summary>One request the fake API server received: its path, query and when it arrived.</summary>
-internal sealed record RecordedRequest(string Path, IReadOnlyDictionary<string, string> Query, long Timestamp)
+internal sealed record RecordedRequest(string Path, IReadOnlyDictionary<string, string> Query, long Timestamp, string Method = "GET", string? Body = null)
 {
     public bool IsWatch => Query.TryGetValue("watch", out var watch) && watch == "true";
 
@@ -23,7 +23,7 @@ internal sealed record RecordedRequest(string Path, IReadOnlyDictionary<string, 
 /// connection), so that a dropped connection really is one (a reset) and not a tidy end; disposal stops listening and
 /// drops open watches.
 /// </summary>
-internal sealed class FakeApiServer : IAsyncDisposable
+internal sealed partial class FakeApiServer : IAsyncDisposable
 {
     private readonly TcpListener _listener;
     private readonly Task _accepting;
@@ -170,22 +170,43 @@ internal sealed class FakeApiServer : IAsyncDisposable
                 return;
             }
 
-            var target = head.Split(' ')[1];
+            if (IsBlocked(head))
+            {
+                // A replica cut off from the API server: its connection dies, as for a killed pod or a partition.
+                connection.Client.LingerState = new LingerOption(true, 0);
+                connection.Client.Close();
+                return;
+            }
+
+            var requestLine = head.Split(' ');
+            var target = requestLine[1];
             var uri = new Uri("http://localhost" + target);
             var parsed = System.Web.HttpUtility.ParseQueryString(uri.Query);
             var query = parsed.AllKeys.Where(k => k is not null).ToDictionary(k => k!, k => parsed[k] ?? "", StringComparer.Ordinal);
-            var recorded = new RecordedRequest(uri.AbsolutePath, query, Stopwatch.GetTimestamp());
+            var body = await ReadBodyAsync(stream, head);
+            var recorded = new RecordedRequest(uri.AbsolutePath, query, Stopwatch.GetTimestamp(), requestLine[0], body);
             Failure? failure;
             string list;
             lock (_gate)
             {
                 _requests.Add(recorded);
                 var failures = recorded.IsWatch ? _watchFailures : _listFailures;
-                failure = failures.Count > 0 ? failures.Dequeue() : null;
+                failure = TakeFailure(recorded) ?? (failures.Count > 0 && !IsObjectRequest(recorded) ? failures.Dequeue() : null);
                 list = _listsByPath.GetValueOrDefault(recorded.Path) ?? _list;
             }
 
-            if (failure is not null)
+            if (failure?.Delay is { } delay)
+            {
+                await Task.Delay(delay);
+                failure = null;
+            }
+
+            if (failure is null && IsObjectRequest(recorded))
+            {
+                var (status, answer) = Answer(recorded);
+                await WriteAsync(stream, status, answer, retryAfter: null);
+            }
+            else if (failure is not null)
             {
                 await WriteAsync(stream, failure.Status, FakeWatch.Status(failure.Status).ToJsonString(), failure.RetryAfter);
             }
@@ -232,6 +253,53 @@ internal sealed class FakeApiServer : IAsyncDisposable
         return Encoding.ASCII.GetString([.. head]);
     }
 
+    /// <summary>The request's body, by its Content-Length or chunked; null when it has none.</summary>
+    private static async Task<string?> ReadBodyAsync(NetworkStream stream, string head)
+    {
+        var headers = head.Split("\r\n").Skip(1).Select(l => l.Split(':', 2)).Where(p => p.Length == 2)
+            .ToDictionary(p => p[0].Trim(), p => p[1].Trim(), StringComparer.OrdinalIgnoreCase);
+        var bytes = new List<byte>();
+        if (headers.TryGetValue("Content-Length", out var length) && int.Parse(length, System.Globalization.CultureInfo.InvariantCulture) is > 0 and var n)
+        {
+            var buffer = new byte[n];
+            await stream.ReadExactlyAsync(buffer);
+            return Encoding.UTF8.GetString(buffer);
+        }
+
+        if (!headers.TryGetValue("Transfer-Encoding", out var encoding) || !encoding.Contains("chunked", StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+
+        while (true)
+        {
+            var size = Convert.ToInt32((await ReadLineAsync(stream)).Split(';')[0], 16);
+            if (size == 0)
+            {
+                await ReadLineAsync(stream);
+                return Encoding.UTF8.GetString([.. bytes]);
+            }
+
+            var chunk = new byte[size];
+            await stream.ReadExactlyAsync(chunk);
+            bytes.AddRange(chunk);
+            await ReadLineAsync(stream);
+        }
+    }
+
+    private static async Task<string> ReadLineAsync(NetworkStream stream)
+    {
+        var line = new List<byte>();
+        var one = new byte[1];
+        while (line.Count < 2 || line[^2] != '\r' || line[^1] != '\n')
+        {
+            await stream.ReadExactlyAsync(one);
+            line.Add(one[0]);
+        }
+
+        return Encoding.ASCII.GetString([.. line])[..^2];
+    }
+
     private static async Task WriteAsync(NetworkStream stream, int status, string body, string? retryAfter)
     {
         var bytes = Encoding.UTF8.GetBytes(body);
@@ -242,7 +310,7 @@ internal sealed class FakeApiServer : IAsyncDisposable
         await stream.FlushAsync();
     }
 
-    private sealed record Failure(int Status, string? RetryAfter);
+    private sealed record Failure(int Status, string? RetryAfter, TimeSpan? Delay = null);
 }
 
 /// <summary>One open watch stream, driven by the test: each call writes one line and flushes it at once (chunked).</summary>
