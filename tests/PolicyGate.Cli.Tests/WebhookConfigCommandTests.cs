@@ -157,7 +157,8 @@ public sealed class WebhookConfigCommandTests : IDisposable
             """
             {"matchLabels":{"env":"prod","tier":"1"},
              "matchExpressions":[{"key":"kubernetes.io/metadata.name","operator":"NotIn","values":["kube-system","policygate"]},
-                                 {"key":"team","operator":"Exists"}]}
+                                 {"key":"team","operator":"Exists"},
+                                 {"key":"kubernetes.io/metadata.name","operator":"NotIn","values":["policygate-system"]}]}
             """,
             webhook["namespaceSelector"]);
         AssertJson("""{"matchLabels":{"policygate.io/enforce":"true"}}""", webhook["objectSelector"]);
@@ -166,7 +167,7 @@ public sealed class WebhookConfigCommandTests : IDisposable
     }
 
     [Fact]
-    public void WebhookConfig_PolicyWithDefaults_FixedFieldsAndNoSelectors()
+    public void WebhookConfig_PolicyWithDefaults_FixedFieldsAndOnlyTheOwnNamespaceLeftOut()
     {
         var webhook = Webhook(Documents(Policies), "pvc-size.policygate.io");
 
@@ -175,9 +176,13 @@ public sealed class WebhookConfigCommandTests : IDisposable
         Assert.Equal("None", webhook["sideEffects"]!.GetValue<string>());
         Assert.Equal("Equivalent", webhook["matchPolicy"]!.GetValue<string>());
         Assert.Equal(["v1"], Strings(webhook["admissionReviewVersions"]));
-        Assert.Null(webhook["namespaceSelector"]);
         Assert.Null(webhook["objectSelector"]);
         Assert.Equal("*", webhook["rules"]![0]!["scope"]!.GetValue<string>());
+
+        // PolicyGate's own namespace is always left out, so no policy can refuse the pods that answer it.
+        AssertJson(
+            """{"matchExpressions":[{"key":"kubernetes.io/metadata.name","operator":"NotIn","values":["policygate-system"]}]}""",
+            webhook["namespaceSelector"]);
     }
 
     [Fact]
@@ -188,7 +193,8 @@ public sealed class WebhookConfigCommandTests : IDisposable
         AssertJson(
             """
             {"matchLabels":{"env":"prod"},
-             "matchExpressions":[{"key":"kubernetes.io/metadata.name","operator":"In","values":["shop"]}]}
+             "matchExpressions":[{"key":"kubernetes.io/metadata.name","operator":"NotIn","values":["policygate-system"]},
+                                 {"key":"kubernetes.io/metadata.name","operator":"In","values":["shop"]}]}
             """,
             webhook["namespaceSelector"]);
         Assert.All(webhook["rules"]!.AsArray(), r => Assert.Equal("Namespaced", r!["scope"]!.GetValue<string>()));

@@ -49,7 +49,7 @@ public sealed class EventsIntegrationTests : IDisposable
         });
 
     private List<JsonNode> Posted() =>
-        _api.LogEntries.Where(e => e.RequestMessage.Method == "POST").Select(e => JsonNode.Parse(e.RequestMessage.Body!)!).ToList();
+        _api.LogEntries.Where(e => e.RequestMessage.Method == "POST" && e.RequestMessage.Path.StartsWith("/apis/events.k8s.io/", StringComparison.Ordinal)).Select(e => JsonNode.Parse(e.RequestMessage.Body!)!).ToList();
 
     private static string Metrics(RunningServer server) => server.Client.GetStringAsync(new Uri("/metrics", UriKind.Relative)).GetAwaiter().GetResult();
 

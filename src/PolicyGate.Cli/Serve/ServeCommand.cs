@@ -6,7 +6,8 @@ using PolicyGate.Server.Hosting;
 
 namespace PolicyGate.Cli.Serve;
 
-/// <summary><c>policygate serve --policies DIR --cert-dir DIR [--address 0.0.0.0] [--port 8443] [--kubeconfig FILE [--context NAME]]</c></summary>
+/// <summary><c>policygate serve --policies DIR --cert-dir DIR [--address 0.0.0.0] [--port 8443] [--kubeconfig FILE [--context NAME]]
+/// [--namespace NS] [--service NAME] [--service-port 8443] [--no-webhook-registration]</c></summary>
 internal static class ServeCommand
 {
     public static Command Create(CliConsole console)
@@ -19,9 +20,13 @@ internal static class ServeCommand
         var isolation = IsolationOption.Create();
         var kubeconfig = new Option<string?>("--kubeconfig") { Description = "Kubeconfig of the cluster: its policy objects are loaded and watched, and denials become Kubernetes Events. In a pod, the service account is used without it." };
         var context = new Option<string?>("--context") { Description = "Kubeconfig context to use (default: its current context)." };
+        var ns = new Option<string?>("--namespace", "-n") { Description = "PolicyGate's own namespace: its Service and leader Lease live there, and no policy's webhook reaches it (default: POD_NAMESPACE, else the service account's namespace, else policygate)." };
+        var service = new Option<string>("--service") { Description = "PolicyGate's Service, which the registered webhooks call.", DefaultValueFactory = _ => "policygate" };
+        var servicePort = new Option<int>("--service-port") { Description = "The Service's port.", DefaultValueFactory = _ => Server.Registration.WebhookService.DefaultPort };
+        var noRegistration = new Option<bool>("--no-webhook-registration") { Description = "With a cluster, do not write the webhook configurations named policygate (when they are managed elsewhere, e.g. from policygate webhook-config in Git)." };
         var command = new Command("serve", "Run the admission webhook over TLS (HTTP/1.1 and HTTP/2): POST /validate[/POLICY], /mutate[/POLICY]; GET /healthz, /readyz, /metrics, /policies.")
         {
-            policies, certDir, address, port, isolation, noCache, kubeconfig, context,
+            policies, certDir, address, port, isolation, noCache, kubeconfig, context, ns, service, servicePort, noRegistration,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -35,7 +40,15 @@ internal static class ServeCommand
                 IsolateAll = parse.GetValue(isolation) == IsolationOption.Process,
                 Kubeconfig = parse.GetValue(kubeconfig),
                 KubeContext = parse.GetValue(context),
+                ServiceName = parse.GetValue(service)!,
+                ServicePort = parse.GetValue(servicePort),
+                RegisterWebhooks = !parse.GetValue(noRegistration),
             };
+            if (parse.GetValue(ns) is { } serviceNamespace)
+            {
+                options.ServiceNamespace = serviceNamespace;
+            }
+
             Microsoft.AspNetCore.Builder.WebApplication app;
             try
             {

@@ -3,6 +3,7 @@ using System.CommandLine;
 using PolicyGate.Cli.Commands;
 using PolicyGate.Kubernetes.Certificates;
 using PolicyGate.Kubernetes.Naming;
+using PolicyGate.Server.Registration;
 
 namespace PolicyGate.Cli.WebhookConfig;
 

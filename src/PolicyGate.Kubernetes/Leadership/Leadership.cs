@@ -30,6 +30,7 @@ public sealed class Leadership : IAsyncDisposable
     private TaskCompletionSource<CancellationToken> _term = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private CancellationTokenSource? _termToken;
     private Task _running = Task.CompletedTask;
+    private int _disposed;
 
     public Leadership(IKubernetes client, LeaderElectionOptions options, ILogger logger)
     {
@@ -156,8 +157,15 @@ public sealed class Leadership : IAsyncDisposable
         Changed?.Invoke(false);
     }
 
+    /// <summary>Stops competing and hands the Lease over if this replica leads. Safe to call again (the host stops it,
+    /// then its container disposes it).</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         var wasLeader = IsLeader;
         await _stopping.CancelAsync().ConfigureAwait(false);
         await _running.ConfigureAwait(false);

@@ -1,5 +1,7 @@
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Logging;
+using PolicyGate.Core.IO;
+using PolicyGate.Kubernetes.Certificates;
 using PolicyGate.Server.Observability;
 
 namespace PolicyGate.Server.Certificates;
@@ -10,15 +12,26 @@ namespace PolicyGate.Server.Certificates;
 /// </summary>
 internal sealed class ServingCertificate(string directory, ILogger<ServingCertificate> logger)
 {
-    public const string CertificateFile = "tls.crt";
-    public const string KeyFile = "tls.key";
+    public const string CertificateFile = TlsFileNames.Certificate;
+    public const string KeyFile = TlsFileNames.PrivateKey;
 
     private X509Certificate2? _current;
+    private string? _caBundle;
 
     public string Directory => directory;
 
     /// <summary>The certificate new connections get.</summary>
     public X509Certificate2 Current => Volatile.Read(ref _current) ?? throw new InvalidOperationException("the serving certificate is not loaded yet");
+
+    /// <summary>
+    /// The <c>caBundle</c> that webhook configurations need to trust the certificate: <c>ca.crt</c> beside it (as
+    /// cert-manager and <c>policygate certs generate</c> write), or the certificate itself when it is self-signed;
+    /// null when neither is there.
+    /// </summary>
+    public string? CaBundle => Volatile.Read(ref _caBundle);
+
+    /// <summary>Raised after a reload that changed the certificate or its CA (on the reloading thread).</summary>
+    public event Action? Changed;
 
     /// <summary>Loads the files; at start-up a failure is fatal (the caller reports it), later the old certificate stays.</summary>
     public bool TryReload(bool throwOnError = false)
@@ -31,10 +44,17 @@ internal sealed class ServingCertificate(string directory, ILogger<ServingCertif
                 throw new InvalidOperationException($"{KeyFile} holds no private key for {CertificateFile}");
             }
 
+            var caBundle = ReadCaBundle(certificate);
             var previous = Interlocked.Exchange(ref _current, certificate);
+            var previousCa = Interlocked.Exchange(ref _caBundle, caBundle);
             if (previous?.Thumbprint != certificate.Thumbprint)
             {
                 Log.CertificateLoaded(logger, certificate.Subject, certificate.NotAfter.ToUniversalTime());
+            }
+
+            if (previous?.Thumbprint != certificate.Thumbprint || previousCa != caBundle)
+            {
+                Changed?.Invoke();
             }
 
             return true;
@@ -50,5 +70,18 @@ internal sealed class ServingCertificate(string directory, ILogger<ServingCertif
             Log.CertificateReloadFailed(logger, directory, ex);
             return false;
         }
+    }
+
+    private string? ReadCaBundle(X509Certificate2 certificate)
+    {
+        var caFile = Path.Combine(directory, TlsFileNames.CaCertificate);
+        if (File.Exists(caFile) && InputFile.TryReadText(caFile, out var text, out _) && Kubernetes.Certificates.CaBundle.TryRead(text, out var bundle, out _))
+        {
+            return bundle;
+        }
+
+        return certificate.SubjectName.RawData.AsSpan().SequenceEqual(certificate.IssuerName.RawData)
+            ? Kubernetes.Certificates.CaBundle.Encode(certificate.ExportCertificatePem())
+            : null;
     }
 }

@@ -41,6 +41,31 @@ public sealed class PolicyGateServerOptions
     /// <summary>This replica's name (the pod's, from <c>POD_NAME</c>; the host name otherwise): the Events' <c>reportingInstance</c>.</summary>
     public string PodName { get; set; } = Environment.GetEnvironmentVariable("POD_NAME") is { Length: > 0 } pod ? pod : Environment.MachineName;
 
+    /// <summary><c>--service</c>: the name of PolicyGate's own Service, which webhook configurations send requests to.</summary>
+    public string ServiceName { get; set; } = "policygate";
+
+    /// <summary>
+    /// <c>--namespace</c>: PolicyGate's own namespace, where its Service and leader Lease live and which no policy's
+    /// webhook reaches. Defaults to <c>POD_NAMESPACE</c>, else the service account's namespace in a pod, else <c>policygate</c>.
+    /// </summary>
+    public string ServiceNamespace { get; set; } = DefaultNamespace();
+
+    /// <summary><c>--service-port</c>: the Service's port (not the pod's).</summary>
+    public int ServicePort { get; set; } = Registration.WebhookService.DefaultPort;
+
+    /// <summary>With a cluster, whether the leader keeps the webhook configurations named <c>policygate</c> in step with the policies.</summary>
+    public bool RegisterWebhooks { get; set; } = true;
+
+    /// <summary>The leader Lease's timing (tests shorten it); see <see cref="Kubernetes.Leadership.LeaderElectionOptions"/>.</summary>
+    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(10);
+
+    public TimeSpan RenewDeadline { get; set; } = TimeSpan.FromSeconds(7);
+
+    public TimeSpan RetryPeriod { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>How often the leader rewrites webhook configurations and status that someone else changed, without a change of its own.</summary>
+    public TimeSpan ResyncInterval { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>Largest AdmissionReview body accepted (the API server's own request limit is 3 MiB).</summary>
     public long MaxRequestBodyBytes { get; set; } = 3 * 1024 * 1024;
 
@@ -49,6 +74,26 @@ public sealed class PolicyGateServerOptions
     /// past it the connection is closed.
     /// </summary>
     public const long DiscardedBodyBytes = 64 * 1024 * 1024;
+
+    /// <summary>The service account's namespace file in a pod.</summary>
+    private const string ServiceAccountNamespaceFile = "/var/run/secrets/kubernetes.io/serviceaccount/namespace";
+
+    private static string DefaultNamespace()
+    {
+        if (Environment.GetEnvironmentVariable("POD_NAMESPACE") is { Length: > 0 } fromPod)
+        {
+            return fromPod;
+        }
+
+        try
+        {
+            return File.Exists(ServiceAccountNamespaceFile) && File.ReadAllText(ServiceAccountNamespaceFile).Trim() is { Length: > 0 } fromAccount ? fromAccount : "policygate";
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return "policygate";
+        }
+    }
 
     public IEnumerable<string> Validate()
     {
@@ -71,6 +116,27 @@ public sealed class PolicyGateServerOptions
         if (Port is < 0 or > 65535)
         {
             yield return $"--port: {Port} is not a port number";
+        }
+
+        if (!Kubernetes.Naming.KubernetesNames.IsServiceName(ServiceName))
+        {
+            yield return $"--service: \"{ServiceName}\" is not a valid Service name (lower-case letters, digits and '-', starting with a letter, at most {Kubernetes.Naming.KubernetesNames.MaxLabelLength} characters)";
+        }
+
+        if (!Kubernetes.Naming.KubernetesNames.IsDnsLabel(ServiceNamespace))
+        {
+            yield return $"--namespace: \"{ServiceNamespace}\" is not a valid namespace name (lower-case letters, digits and '-', at most {Kubernetes.Naming.KubernetesNames.MaxLabelLength} characters)";
+        }
+
+        if (ServicePort is < 1 or > 65535)
+        {
+            yield return $"--service-port: must be from 1 to 65535, got {ServicePort}";
+        }
+
+        foreach (var problem in new Kubernetes.Leadership.LeaderElectionOptions(ServiceNamespace, Kubernetes.Leadership.LeaderElectionOptions.DefaultLeaseName, PodName)
+                 { LeaseDuration = LeaseDuration, RenewDeadline = RenewDeadline, RetryPeriod = RetryPeriod }.Validate())
+        {
+            yield return $"leader election: {problem}";
         }
     }
 }

@@ -5,6 +5,9 @@ using PolicyGate.Core.Events;
 using PolicyGate.Core.Registry;
 using PolicyGate.Kubernetes.Connection;
 using PolicyGate.Kubernetes.Events;
+using PolicyGate.Kubernetes.Leadership;
+using PolicyGate.Kubernetes.Registration;
+using PolicyGate.Kubernetes.Status;
 using PolicyGate.Scripting.Compilation;
 using PolicyGate.Scripting.Isolation;
 using PolicyGate.Server.Admission;
@@ -12,6 +15,7 @@ using PolicyGate.Server.Certificates;
 using PolicyGate.Server.Events;
 using PolicyGate.Server.Observability;
 using PolicyGate.Server.Policies;
+using PolicyGate.Server.Registration;
 
 namespace PolicyGate.Server.Hosting;
 
@@ -38,6 +42,14 @@ public static class PolicyGateServiceCollectionExtensions
                 o.KubeContext = options.KubeContext;
                 o.UseInClusterConfig = options.UseInClusterConfig;
                 o.PodName = options.PodName;
+                o.ServiceName = options.ServiceName;
+                o.ServiceNamespace = options.ServiceNamespace;
+                o.ServicePort = options.ServicePort;
+                o.RegisterWebhooks = options.RegisterWebhooks;
+                o.LeaseDuration = options.LeaseDuration;
+                o.RenewDeadline = options.RenewDeadline;
+                o.RetryPeriod = options.RetryPeriod;
+                o.ResyncInterval = options.ResyncInterval;
             })
             .Validate(o => !o.Validate().Any(), "invalid PolicyGate server options")
             .ValidateOnStart();
@@ -94,6 +106,27 @@ public static class PolicyGateServiceCollectionExtensions
         services.AddSingleton<IPolicyEventSink>(sp => new ClusterEventSink(sp.GetRequiredService<EventRecorder>()));
         services.AddSingleton(sp => new ClusterPolicySource(connection, sp.GetService<TimeProvider>() ?? TimeProvider.System, sp.GetRequiredService<ILoggerFactory>()));
         services.AddHostedService<EventRecorderService>();
+
+        // Every replica serves; the holder of the Lease writes (webhook configurations, policy status).
+        services.AddSingleton(sp => new Leadership(connection.Client,
+            new LeaderElectionOptions(options.ServiceNamespace, LeaderElectionOptions.DefaultLeaseName, options.PodName)
+            {
+                LeaseDuration = options.LeaseDuration,
+                RenewDeadline = options.RenewDeadline,
+                RetryPeriod = options.RetryPeriod,
+            },
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger<Leadership>()));
+        services.AddHostedService<LeadershipService>();
+        services.AddSingleton(sp => new StatusWriter(connection.Client, sp.GetService<TimeProvider>() ?? TimeProvider.System,
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger<StatusWriter>()));
+        services.AddHostedService<PolicyStatusService>();
+        if (options.RegisterWebhooks)
+        {
+            services.AddSingleton(sp => new WebhookConfigurationWriter(connection.Client, sp.GetService<TimeProvider>() ?? TimeProvider.System,
+                sp.GetRequiredService<ILoggerFactory>().CreateLogger<WebhookConfigurationWriter>()));
+            services.AddHostedService<WebhookRegistrar>();
+        }
+
         return services;
     }
 }

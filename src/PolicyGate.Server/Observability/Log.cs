@@ -57,4 +57,13 @@ internal static partial class Log
 
     [LoggerMessage(1030, LogLevel.Error, "Unhandled error answering {AdmissionUid}")]
     public static partial void UnhandledError(ILogger logger, string admissionUid, Exception exception);
+
+    [LoggerMessage(1050, LogLevel.Warning, "{Work} failed (try {Failures}), next try in {Delay}: {Error}")]
+    public static partial void LeaderWorkFailed(ILogger logger, string work, int failures, TimeSpan delay, string error);
+
+    [LoggerMessage(1051, LogLevel.Error, "Webhook registration skipped: {Reason}")]
+    public static partial void RegistrationSkipped(ILogger logger, string reason);
+
+    [LoggerMessage(1052, LogLevel.Information, "Status of {Policy}: Ready={Ready} (generation {Generation})")]
+    public static partial void StatusWritten(ILogger logger, string policy, string ready, long generation);
 }

@@ -104,6 +104,21 @@ internal sealed class ClusterPolicySource : IAsyncDisposable
         return objects;
     }
 
+    /// <summary>The resource, namespace and name of a policy object named by its source (<see cref="Objects"/>).</summary>
+    public static (WatchedResource Resource, string? Namespace, string Name) Locate(JsonObject obj, string source)
+    {
+        ArgumentNullException.ThrowIfNull(obj);
+        ArgumentNullException.ThrowIfNull(source);
+        var name = obj["metadata"]?["name"]?.GetValue<string>() ?? "";
+        return source.StartsWith("AdmissionPolicy/", StringComparison.Ordinal)
+            ? (NamespacedPolicies, obj["metadata"]?["namespace"]?.GetValue<string>(), name)
+            : (ClusterPolicies, null, name);
+    }
+
+    /// <summary>An object's <c>metadata.generation</c> (0 when it has none, as objects the API server never stored).</summary>
+    public static long GenerationOf(JsonObject obj) =>
+        obj["metadata"]?["generation"] is JsonValue value && value.TryGetValue<long>(out var generation) ? generation : 0;
+
     public async ValueTask DisposeAsync()
     {
         await _cluster.DisposeAsync().ConfigureAwait(false);

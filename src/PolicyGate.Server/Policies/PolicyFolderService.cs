@@ -28,6 +28,13 @@ internal sealed class PolicyFolderService(
     ClusterPolicySource? cluster = null) : BackgroundService
 {
     private readonly PolicyGateServerOptions _options = options.Value;
+    private IReadOnlyDictionary<string, long> _loadedGenerations = new Dictionary<string, long>();
+
+    /// <summary>
+    /// The <c>metadata.generation</c> of each cluster policy object (by source, <c>ClusterAdmissionPolicy/NAME</c>)
+    /// as the last published load read it: what a status written for that load observed.
+    /// </summary>
+    public IReadOnlyDictionary<string, long> LoadedGenerations => Volatile.Read(ref _loadedGenerations);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -145,7 +152,8 @@ internal sealed class PolicyFolderService(
             .Where(PolicyLoader.IsPolicyFile)
             .ToList();
         var compilationsBefore = compiler.CompilationCount;
-        var result = new PolicyLoader(compiler, isolation, _options.IsolateAll).LoadAll(files, cluster?.Objects() ?? []);
+        var objects = cluster?.Objects() ?? [];
+        var result = new PolicyLoader(compiler, isolation, _options.IsolateAll).LoadAll(files, objects);
         if (compiler.CompilationCount > compilationsBefore)
         {
             metrics.RecordCompile(watch.Elapsed, compiler.CompilationCount - compilationsBefore);
@@ -154,6 +162,7 @@ internal sealed class PolicyFolderService(
         var previous = registry.Current;
         var failures = ToFailures(result.Errors, previous, result.Policies.Select(p => p.Name).ToHashSet(StringComparer.Ordinal));
         var next = previous.Next(result.Policies, failures, time.GetUtcNow());
+        Volatile.Write(ref _loadedGenerations, objects.ToDictionary(o => o.Source, o => ClusterPolicySource.GenerationOf(o.Object), StringComparer.Ordinal));
         registry.Publish(next);
 
         // Requests that took the previous snapshot finish on it; the compiler unloads its programs as they end.

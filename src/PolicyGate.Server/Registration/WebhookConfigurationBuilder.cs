@@ -3,7 +3,7 @@ using PolicyGate.Core.Api.V1;
 using PolicyGate.Core.Matching;
 using PolicyGate.Kubernetes.Naming;
 
-namespace PolicyGate.Cli.WebhookConfig;
+namespace PolicyGate.Server.Registration;
 
 /// <summary>
 /// Turns policies into <c>admissionregistration.k8s.io/v1</c> webhook configurations: one webhook per policy,
@@ -16,9 +16,12 @@ namespace PolicyGate.Cli.WebhookConfig;
 /// path <see cref="WebhookPaths"/> gives it. The API server then only calls PolicyGate for requests the policy
 /// may match; PolicyGate still matches them itself. For an AdmissionPolicy the webhook is narrowed to the policy's
 /// namespace (<c>kubernetes.io/metadata.name In [NAMESPACE]</c> added to its namespaceSelector) and rules of
-/// scope <c>*</c> become <c>Namespaced</c>, since such a policy never applies to cluster-scoped objects.
+/// scope <c>*</c> become <c>Namespaced</c>, since such a policy never applies to cluster-scoped objects. Every
+/// policy's webhook leaves out PolicyGate's own namespace (<c>kubernetes.io/metadata.name NotIn [SERVICE'S
+/// NAMESPACE]</c>), so no policy can refuse the pods that would answer it. <c>policygate webhook-config</c> prints
+/// what this builds; <c>serve</c>'s registrar applies it.
 /// </remarks>
-internal static class WebhookConfigurationBuilder
+public static class WebhookConfigurationBuilder
 {
     public const string ApiVersion = "admissionregistration.k8s.io/v1";
     public const string ValidatingKind = "ValidatingWebhookConfiguration";
@@ -27,7 +30,14 @@ internal static class WebhookConfigurationBuilder
     public const string NameLabel = "app.kubernetes.io/name";
     public const string InjectCaFromAnnotation = "cert-manager.io/inject-ca-from";
 
-    public static WebhookConfigurationResult Build(IReadOnlyList<PolicyResource> policies, WebhookService service)
+    /// <summary>The configurations for <paramref name="policies"/>.</summary>
+    /// <param name="policies">The policies, each with one webhook.</param>
+    /// <param name="service">Where the API server reaches PolicyGate.</param>
+    /// <param name="alwaysMutating">
+    /// Also return the MutatingWebhookConfiguration when no policy mutates (with no webhooks), as the registrar does
+    /// so that the webhook of a deleted mutating policy is removed; <c>webhook-config</c> prints only what is needed.
+    /// </param>
+    public static WebhookConfigurationResult Build(IReadOnlyList<PolicyResource> policies, WebhookService service, bool alwaysMutating = false)
     {
         ArgumentNullException.ThrowIfNull(policies);
         ArgumentNullException.ThrowIfNull(service);
@@ -55,23 +65,20 @@ internal static class WebhookConfigurationBuilder
             }
         }
 
-        if (errors.Count > 0)
-        {
-            return new WebhookConfigurationResult([], errors);
-        }
-
+        // A policy whose webhook cannot be named is left out (and reported); the others are registered.
+        policies = [.. policies.Where(p => owners.TryGetValue(WebhookPaths.WebhookName(p), out var owner) && ReferenceEquals(owner, p))];
         var documents = new List<JsonObject>();
         var validating = Configuration(ValidatingKind, policies.Where(p => !p.Spec.Mutating), service);
         validating["webhooks"]!.AsArray().Add(PolicyValidationWebhook(service));
         documents.Add(validating);
 
         var mutating = policies.Where(p => p.Spec.Mutating).ToList();
-        if (mutating.Count > 0)
+        if (mutating.Count > 0 || alwaysMutating)
         {
             documents.Add(Configuration(MutatingKind, mutating, service));
         }
 
-        return new WebhookConfigurationResult(documents, []);
+        return new WebhookConfigurationResult(documents, errors);
     }
 
     private static JsonObject Configuration(string kind, IEnumerable<PolicyResource> policies, WebhookService service)
@@ -153,16 +160,17 @@ internal static class WebhookConfigurationBuilder
             ["matchPolicy"] = "Equivalent",
         };
 
-        var namespaceSelector = namespaced
-            ? policy.Spec.NamespaceSelector with
-            {
-                MatchExpressions = [.. policy.Spec.NamespaceSelector.MatchExpressions, new LabelSelectorRequirement(PolicyMatcher.NamespaceNameLabel, LabelSelectorRequirement.In, [policy.Namespace!])],
-            }
-            : policy.Spec.NamespaceSelector;
-        if (!namespaceSelector.IsEmpty)
+        List<LabelSelectorRequirement> narrowing = [new(PolicyMatcher.NamespaceNameLabel, LabelSelectorRequirement.NotIn, [service.Namespace])];
+        if (namespaced)
         {
-            webhook["namespaceSelector"] = Selector(namespaceSelector);
+            narrowing.Add(new LabelSelectorRequirement(PolicyMatcher.NamespaceNameLabel, LabelSelectorRequirement.In, [policy.Namespace!]));
         }
+
+        var namespaceSelector = policy.Spec.NamespaceSelector with
+        {
+            MatchExpressions = [.. policy.Spec.NamespaceSelector.MatchExpressions, .. narrowing],
+        };
+        webhook["namespaceSelector"] = Selector(namespaceSelector);
 
         if (!policy.Spec.ObjectSelector.IsEmpty)
         {

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 
-namespace PolicyGate.Cli.WebhookConfig;
+namespace PolicyGate.Server.Registration;
 
-/// <summary>The webhook configurations (validating, then mutating; each only if it has webhooks), or why not.</summary>
-internal sealed record WebhookConfigurationResult(IReadOnlyList<JsonObject> Documents, IReadOnlyList<string> Errors);
+/// <summary>The webhook configurations (validating, then mutating), and the policies left out of them and why.</summary>
+public sealed record WebhookConfigurationResult(IReadOnlyList<JsonObject> Documents, IReadOnlyList<string> Errors);

@@ -59,7 +59,17 @@ internal sealed partial class FakeApiServer
 
     private readonly HashSet<string> _blocked = new(StringComparer.Ordinal);
 
-    /// <summary>From now on, every request that carries <see cref="IdentityHeader"/> <paramref name="identity"/> has its connection reset.</summary>
+    /// <summary>Removes the object at <paramref name="path"/>, as another client's delete would.</summary>
+    public void DeleteObject(string path)
+    {
+        lock (_gate)
+        {
+            _objects.Remove(path);
+        }
+    }
+
+    /// <summary>From now on, every request that carries <see cref="IdentityHeader"/> <paramref name="identity"/>, or the
+    /// bearer token <paramref name="identity"/> (a kubeconfig user's), has its connection reset.</summary>
     public void BlockIdentity(string identity)
     {
         lock (_gate)
@@ -70,15 +80,13 @@ internal sealed partial class FakeApiServer
 
     private bool IsBlocked(string head)
     {
-        var line = head.Split("\r\n").FirstOrDefault(l => l.StartsWith(IdentityHeader + ":", StringComparison.OrdinalIgnoreCase));
-        if (line is null)
-        {
-            return false;
-        }
-
+        var headers = head.Split("\r\n").Select(l => l.Split(':', 2)).Where(p => p.Length == 2).ToList();
+        var identity = headers.FirstOrDefault(p => p[0].Trim().Equals(IdentityHeader, StringComparison.OrdinalIgnoreCase))?[1].Trim();
+        var token = headers.FirstOrDefault(p => p[0].Trim().Equals("Authorization", StringComparison.OrdinalIgnoreCase))?[1].Trim() is { } auth &&
+            auth.StartsWith("Bearer ", StringComparison.Ordinal) ? auth["Bearer ".Length..] : null;
         lock (_gate)
         {
-            return _blocked.Contains(line[(IdentityHeader.Length + 1)..].Trim());
+            return (identity is not null && _blocked.Contains(identity)) || (token is not null && _blocked.Contains(token));
         }
     }
 

@@ -50,8 +50,10 @@ internal sealed class RunningServer : IAsyncDisposable
     /// <summary>Starts a server whose policy folder holds <paramref name="policyFiles"/> (file name → YAML).</summary>
     /// <param name="compileCacheDirectory">Where compiled scripts are cached on disk; null (the default) keeps them in memory.</param>
     /// <param name="configure">Changes to the options before the server is built (a kubeconfig, say).</param>
+    /// <param name="writeCaCertificate">Also write the CA as <c>ca.crt</c> beside the serving certificate, as cert-manager does.</param>
     public static async Task<RunningServer> StartAsync(
-        IReadOnlyDictionary<string, string> policyFiles, string? compileCacheDirectory = null, bool isolateAll = false, Action<PolicyGateServerOptions>? configure = null)
+        IReadOnlyDictionary<string, string> policyFiles, string? compileCacheDirectory = null, bool isolateAll = false, Action<PolicyGateServerOptions>? configure = null,
+        bool writeCaCertificate = false)
     {
         var root = Directory.CreateTempSubdirectory("policygate-server-").FullName;
         Directory.CreateDirectory(Path.Combine(root, "policies"));
@@ -63,6 +65,10 @@ internal sealed class RunningServer : IAsyncDisposable
 
         var certificates = new TestCertificates();
         certificates.WriteServing(Path.Combine(root, "certs"));
+        if (writeCaCertificate)
+        {
+            await File.WriteAllTextAsync(Path.Combine(root, "certs", "ca.crt"), certificates.Ca.ExportCertificatePem());
+        }
         var logs = new ConcurrentQueue<string>();
         var options = new PolicyGateServerOptions
             {
