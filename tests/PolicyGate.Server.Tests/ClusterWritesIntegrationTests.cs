@@ -155,6 +155,9 @@ public sealed class ClusterWritesIntegrationTests : IAsyncLifetime
             Assert.False((bool)Reviews.Response(await answer.Content.ReadAsStringAsync())["allowed"]!);
         }
 
+        // The policy's status names both replicas as serving it (pod-b's from its heartbeat Lease).
+        await a.WaitUntilAsync(() => ServedBy($"{ClusterPath}/team-label").SequenceEqual(["pod-a", "pod-b"]), "both replicas in servedBy");
+
         // pod-a dies (its API server connection is gone, it does not hand over): pod-b leads within the lease and writes.
         _api.BlockIdentity("token-pod-a");
         var died = System.Diagnostics.Stopwatch.StartNew();
@@ -163,6 +166,9 @@ public sealed class ClusterWritesIntegrationTests : IAsyncLifetime
         var takeover = died.Elapsed;
         await b.WaitUntilAsync(() => Webhooks(ValidatingPath).Contains("team-label.policygate.io"), "pod-b to register", seconds: 15);
         Assert.True(takeover < TimeSpan.FromSeconds(15), $"took over after {takeover}");
+
+        // pod-a's heartbeat runs out: the new leader no longer counts it.
+        await b.WaitUntilAsync(() => ServedBy($"{ClusterPath}/team-label").SequenceEqual(["pod-b"]), "pod-a gone from servedBy");
     }
 
     private async Task<RunningServer> StartAsync(string pod, bool writeCa, TimeSpan? resync = null)
@@ -189,6 +195,7 @@ public sealed class ClusterWritesIntegrationTests : IAsyncLifetime
                 o.RenewDeadline = TimeSpan.FromMilliseconds(1500);
                 o.RetryPeriod = TimeSpan.FromMilliseconds(300);
                 o.ResyncInterval = resync ?? TimeSpan.FromMinutes(1);
+                o.HeartbeatInterval = TimeSpan.FromMilliseconds(300);
             });
         return started;
     }
@@ -197,6 +204,9 @@ public sealed class ClusterWritesIntegrationTests : IAsyncLifetime
         _api.GetObject(path)?["webhooks"]?.AsArray().Select(w => (string)w!["name"]!).ToList() ?? [];
 
     private string? Ready(string path) => (string?)_api.GetObject(path)?["status"]?["conditions"]?[0]?["status"];
+
+    private List<string> ServedBy(string path) =>
+        _api.GetObject(path)?["status"]?["servedBy"]?.AsArray().Select(n => (string)n!).ToList() ?? [];
 
     private string? Holder() => (string?)_api.GetObject(LeasePath)?["spec"]?["holderIdentity"];
 

@@ -66,6 +66,12 @@ public sealed class PolicyGateServerOptions
     /// <summary>How often the leader rewrites webhook configurations and status that someone else changed, without a change of its own.</summary>
     public TimeSpan ResyncInterval { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// How often each replica renews its heartbeat Lease (what it serves, read by the leader for the policies'
+    /// <c>status.servedBy</c>), and how often the leader reads them; a heartbeat three intervals old is a replica gone.
+    /// </summary>
+    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Largest AdmissionReview body accepted (the API server's own request limit is 3 MiB).</summary>
     public long MaxRequestBodyBytes { get; set; } = 3 * 1024 * 1024;
 
@@ -126,6 +132,11 @@ public sealed class PolicyGateServerOptions
         if (!Kubernetes.Naming.KubernetesNames.IsDnsLabel(ServiceNamespace))
         {
             yield return $"--namespace: \"{ServiceNamespace}\" is not a valid namespace name (lower-case letters, digits and '-', at most {Kubernetes.Naming.KubernetesNames.MaxLabelLength} characters)";
+        }
+
+        if (HeartbeatInterval <= TimeSpan.Zero)
+        {
+            yield return $"the heartbeat interval must be positive, got {HeartbeatInterval}";
         }
 
         if (ServicePort is < 1 or > 65535)

@@ -7,6 +7,7 @@ using PolicyGate.Kubernetes.Connection;
 using PolicyGate.Kubernetes.Events;
 using PolicyGate.Kubernetes.Leadership;
 using PolicyGate.Kubernetes.Registration;
+using PolicyGate.Kubernetes.Replicas;
 using PolicyGate.Kubernetes.Status;
 using PolicyGate.Scripting.Compilation;
 using PolicyGate.Scripting.Isolation;
@@ -50,6 +51,7 @@ public static class PolicyGateServiceCollectionExtensions
                 o.RenewDeadline = options.RenewDeadline;
                 o.RetryPeriod = options.RetryPeriod;
                 o.ResyncInterval = options.ResyncInterval;
+                o.HeartbeatInterval = options.HeartbeatInterval;
             })
             .Validate(o => !o.Validate().Any(), "invalid PolicyGate server options")
             .ValidateOnStart();
@@ -119,6 +121,9 @@ public static class PolicyGateServiceCollectionExtensions
         services.AddHostedService<LeadershipService>();
         services.AddSingleton(sp => new StatusWriter(connection.Client, sp.GetService<TimeProvider>() ?? TimeProvider.System,
             sp.GetRequiredService<ILoggerFactory>().CreateLogger<StatusWriter>()));
+        services.AddSingleton(sp => new ReplicaLeases(connection.Client, options.ServiceNamespace, options.PodName, options.HeartbeatInterval * 3,
+            sp.GetService<TimeProvider>() ?? TimeProvider.System, sp.GetRequiredService<ILoggerFactory>().CreateLogger<ReplicaLeases>()));
+        services.AddHostedService<ReplicaHeartbeatService>();
         services.AddHostedService<PolicyStatusService>();
         if (options.RegisterWebhooks)
         {

@@ -110,10 +110,14 @@ internal sealed class ClusterPolicySource : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(obj);
         ArgumentNullException.ThrowIfNull(source);
         var name = obj["metadata"]?["name"]?.GetValue<string>() ?? "";
-        return source.StartsWith("AdmissionPolicy/", StringComparison.Ordinal)
+        return source.StartsWith("AdmissionPolicy/", StringComparison.Ordinal) // as IsClusterSource tells them apart
             ? (NamespacedPolicies, obj["metadata"]?["namespace"]?.GetValue<string>(), name)
             : (ClusterPolicies, null, name);
     }
+
+    /// <summary>Whether a policy source (as <see cref="Objects"/> names them) is a cluster object rather than a file.</summary>
+    public static bool IsClusterSource(string source) =>
+        source.StartsWith("ClusterAdmissionPolicy/", StringComparison.Ordinal) || source.StartsWith("AdmissionPolicy/", StringComparison.Ordinal);
 
     /// <summary>An object's <c>metadata.generation</c> (0 when it has none, as objects the API server never stored).</summary>
     public static long GenerationOf(JsonObject obj) =>

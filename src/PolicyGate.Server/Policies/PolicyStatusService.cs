@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using PolicyGate.Core.Registry;
 using PolicyGate.Kubernetes.Leadership;
+using PolicyGate.Kubernetes.Replicas;
 using PolicyGate.Kubernetes.Status;
 using PolicyGate.Server.Hosting;
 using PolicyGate.Server.Observability;
@@ -14,7 +15,8 @@ namespace PolicyGate.Server.Policies;
 /// Writes each cluster policy object's <c>status</c> after every load: <c>observedGeneration</c> (the generation that
 /// load read), the <c>Ready</c> condition (<c>True</c>, or <c>False</c> with the loader's error: the compiler's
 /// line and column, a sandbox refusal, settings that do not validate), the hash of the script that serves, and the
-/// replicas that serve it. Only the leader writes, and only what changed.
+/// replicas that serve it (this one's own snapshot, and the other replicas' heartbeat Leases, read every heartbeat
+/// interval). Only the leader writes, and only what changed.
 /// </summary>
 internal sealed class PolicyStatusService : LeaderWork
 {
@@ -27,19 +29,21 @@ internal sealed class PolicyStatusService : LeaderWork
     private readonly ClusterPolicySource _cluster;
     private readonly StatusWriter _writer;
     private readonly Leadership _leadership;
+    private readonly ReplicaLeases _replicas;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly Dictionary<string, string> _written = new(StringComparer.Ordinal);
 
     public PolicyStatusService(Leadership leadership, PolicyRegistry registry, PolicyFolderService loads, ClusterPolicySource cluster, StatusWriter writer,
-        IOptions<PolicyGateServerOptions> options, TimeProvider time, ILogger<PolicyStatusService> logger)
-        : base(leadership, registry, time, options.Value.ResyncInterval, logger)
+        ReplicaLeases replicas, IOptions<PolicyGateServerOptions> options, TimeProvider time, ILogger<PolicyStatusService> logger)
+        : base(leadership, registry, time, options.Value.HeartbeatInterval, logger)
     {
         _registry = registry;
         _loads = loads;
         _cluster = cluster;
         _writer = writer;
         _leadership = leadership;
+        _replicas = replicas;
         _time = time;
         _logger = logger;
     }
@@ -57,6 +61,10 @@ internal sealed class PolicyStatusService : LeaderWork
 
         var snapshot = _registry.Current;
         var generations = _loads.LoadedGenerations;
+
+        // Which replicas serve what: the others' heartbeats, and this one's own snapshot (its heartbeat may lag it).
+        var others = (await _replicas.ListAsync(term).ConfigureAwait(false)).Where(r => r.Identity != _leadership.Identity);
+        List<ReplicaState> replicas = [new(_leadership.Identity, ReplicaHeartbeatService.Serving(snapshot)), .. others];
         var statuses = snapshot.Statuses.ToLookup(s => s.Source, StringComparer.Ordinal);
         var present = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (obj, source) in _cluster.Objects())
@@ -67,7 +75,7 @@ internal sealed class PolicyStatusService : LeaderWork
                 continue; // Not loaded yet: the load that reads it publishes a snapshot, which wakes this again.
             }
 
-            var status = StatusOf(statuses[source].ToList(), generation, obj["status"] as JsonObject);
+            var status = StatusOf(statuses[source].ToList(), generation, obj["status"] as JsonObject, source, replicas);
             var text = status.ToJsonString();
             if (_written.GetValueOrDefault(source) == text || JsonNode.DeepEquals(obj["status"], status))
             {
@@ -91,7 +99,7 @@ internal sealed class PolicyStatusService : LeaderWork
     }
 
     /// <summary>The status for one object's policy, keeping the condition's transition time while its value holds.</summary>
-    private JsonObject StatusOf(List<PolicyStatus> statuses, long generation, JsonObject? current)
+    private JsonObject StatusOf(List<PolicyStatus> statuses, long generation, JsonObject? current, string source, List<ReplicaState> replicas)
     {
         var failed = statuses.Where(s => s.State == PolicyState.Error).ToList();
         var serving = statuses.FirstOrDefault(s => s.Serving);
@@ -121,7 +129,10 @@ internal sealed class PolicyStatusService : LeaderWork
         if (serving?.Hash is { } hash)
         {
             status["scriptHash"] = hash;
-            status["servedBy"] = new JsonArray(_leadership.Identity);
+            status["servedBy"] = new JsonArray([.. replicas
+                .Where(r => r.Serving.GetValueOrDefault(source) == hash)
+                .Select(r => (JsonNode)JsonValue.Create(r.Identity))
+                .OrderBy(n => n.GetValue<string>(), StringComparer.Ordinal)]);
         }
 
         return status;

@@ -212,6 +212,38 @@ internal sealed partial class FakeApiServer
         }
     }
 
+    /// <summary>The API groups whose lists come from the store (those the server writes itself), not from <see cref="SetList"/>.</summary>
+    private static readonly string[] StoredGroups = ["/apis/coordination.k8s.io/", "/apis/admissionregistration.k8s.io/", "/apis/events.k8s.io/"];
+
+    /// <summary>A list of the stored objects of a collection in <see cref="StoredGroups"/> (a <c>labelSelector</c> of
+    /// <c>key=value</c> pairs honoured), or null for other paths.</summary>
+    private string? StoredList(RecordedRequest request)
+    {
+        if (!StoredGroups.Any(g => request.Path.StartsWith(g, StringComparison.Ordinal)))
+        {
+            return null;
+        }
+
+        var wanted = request.Query.GetValueOrDefault("labelSelector") is { Length: > 0 } selector
+            ? selector.Split(',').Select(p => p.Split('=', 2)).ToList()
+            : [];
+        lock (_gate)
+        {
+            var items = _objects.Where(o => o.Key.StartsWith(request.Path + "/", StringComparison.Ordinal) && !o.Key[(request.Path.Length + 1)..].Contains('/'))
+                .Select(o => o.Value)
+                .Where(o => wanted.All(w => (string?)o["metadata"]?["labels"]?[w[0]] == (w.Length > 1 ? w[1] : (string?)o["metadata"]?["labels"]?[w[0]])))
+                .Select(o => o.DeepClone())
+                .ToArray();
+            return new JsonObject
+            {
+                ["apiVersion"] = "v1",
+                ["kind"] = "List",
+                ["metadata"] = new JsonObject { ["resourceVersion"] = _resourceVersion.ToString(CultureInfo.InvariantCulture) },
+                ["items"] = new JsonArray(items),
+            }.ToJsonString();
+        }
+    }
+
     /// <summary>The stored object, or one that a list set by <see cref="SetListFor"/> holds under that name.</summary>
     private JsonObject? Find(string path)
     {

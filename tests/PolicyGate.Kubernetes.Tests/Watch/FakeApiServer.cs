@@ -212,7 +212,7 @@ internal sealed partial class FakeApiServer : IAsyncDisposable
             }
             else if (!recorded.IsWatch)
             {
-                await WriteAsync(stream, 200, list, retryAfter: null);
+                await WriteAsync(stream, 200, StoredList(recorded) ?? list, retryAfter: null);
             }
             else
             {
