@@ -36,12 +36,21 @@ internal sealed class KubernetesClientModels : IModelLibrary
     /// <summary>The one instance: it holds nothing but read-only options.</summary>
     public static KubernetesClientModels Instance { get; } = new();
 
-    /// <summary>A KubernetesClient type, and no script's: a script's type deriving from one is read as the script's.</summary>
+    /// <summary>
+    /// A KubernetesClient type that involves no script's type: a script's type deriving from one, or a
+    /// <c>KubernetesList&lt;ScriptType&gt;</c>, is read with the script's own options, so that KubernetesClient's
+    /// process-wide serializer caches never hold a type of a script that is later unloaded.
+    /// </summary>
     public bool Owns(Type type)
     {
         ArgumentNullException.ThrowIfNull(type);
-        return !type.IsCollectible && type.Assembly == Library;
+        return type.Assembly == Library && !Collectible(type);
     }
+
+    private static bool Collectible(Type type) =>
+        type.IsCollectible
+        || (type.HasElementType && Collectible(type.GetElementType()!))
+        || (type.IsGenericType && type.GetGenericArguments().Any(Collectible));
 
     public T? Read<T>(JsonElement element)
         where T : class =>
