@@ -18,6 +18,12 @@ public interface IPolicyProgram
     /// </summary>
     SettingsBinding BindSettings(JsonObject? settings, TimeSpan timeBudget);
 
+    /// <summary>
+    /// The typed models of other libraries that the script compiles against (KubernetesClient's <c>k8s.Models</c>), which
+    /// <c>ObjectAs&lt;T&gt;()</c> reads with that library's JSON rules; null when there are none.
+    /// </summary>
+    IModelLibrary? Models => null;
+
     /// <summary>Runs the script once. Exceptions thrown by the script surface as <see cref="PolicyRuntimeException"/>.</summary>
     PolicyResult? Run(PolicyContext context);
 

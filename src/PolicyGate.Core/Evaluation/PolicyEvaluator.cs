@@ -22,7 +22,7 @@ public static class PolicyEvaluator
         ArgumentNullException.ThrowIfNull(policy);
         ArgumentNullException.ThrowIfNull(parsed);
         var timeout = TimeSpan.FromSeconds(policy.Spec.TimeoutSeconds);
-        using var context = new PolicyContext(parsed, policy.Name, policy.Spec.Mutating, policy.Spec.Settings, policy.CreateSettings, timeout, cancellationToken);
+        using var context = new PolicyContext(parsed, policy.Name, policy.Spec.Mutating, policy.Spec.Settings, policy.CreateSettings, timeout, cancellationToken, policy.Program.Models);
         var program = policy.Program;
         program.AcquireLease(); // a program replaced while this runs is unloaded only when the run ends
 

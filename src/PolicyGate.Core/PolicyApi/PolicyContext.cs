@@ -31,6 +31,7 @@ public sealed class PolicyContext : IDisposable
     private long _outputBytes;
 
     private readonly ParsedRequest _parsed;
+    private readonly IModelLibrary? _models;
 
     public PolicyContext(
         ParsedRequest request,
@@ -39,7 +40,8 @@ public sealed class PolicyContext : IDisposable
         JsonObject? settingsJson,
         Func<object?>? createSettings,
         TimeSpan timeBudget,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        IModelLibrary? models = null)
     {
         ArgumentNullException.ThrowIfNull(request);
         _parsed = request;
@@ -50,6 +52,7 @@ public sealed class PolicyContext : IDisposable
         _createSettings = createSettings;
         _timeBudget = timeBudget;
         _callerToken = cancellationToken;
+        _models = models;
         _started = System.Diagnostics.Stopwatch.GetTimestamp();
     }
 
@@ -134,8 +137,10 @@ public sealed class PolicyContext : IDisposable
     }
 
     /// <summary>
-    /// The object as a typed model (e.g. <c>ObjectAs&lt;V1Pod&gt;()</c>), null on DELETE. Read-only, parsed once
-    /// per request for every policy: <c>Copy(...)</c> it to change it.
+    /// The object as a typed model, null on DELETE. PolicyGate's own models (<c>ObjectAs&lt;V1Pod&gt;()</c>) are
+    /// read-only, parsed once per request for every policy: <c>Copy(...)</c> one to change it. Any other type, such as
+    /// KubernetesClient's <c>ObjectAs&lt;k8s.Models.V1Service&gt;()</c> or a type the script declares, is this
+    /// evaluation's own instance (the same one on every call), free to change: no other policy sees the change.
     /// </summary>
     public T? ObjectAs<T>()
         where T : class
@@ -145,21 +150,19 @@ public sealed class PolicyContext : IDisposable
             return (T?)_parsed.Typed(typeof(T)); // the request's shared, read-only parse
         }
 
-        // A script's own type: this evaluation's own instance, the same one on every call.
         _typedObjects ??= [];
         if (!_typedObjects.TryGetValue(typeof(T), out var typed))
         {
-            typed = Request.Object is { ValueKind: JsonValueKind.Object } element ? element.Deserialize<T>(ScriptTypeJson.For(typeof(T))) : null;
+            typed = Read<T>(Request.Object);
             _typedObjects[typeof(T)] = typed;
         }
 
         return (T?)typed;
     }
 
-    /// <summary>The old object as a typed model (UPDATE and DELETE), or null.</summary>
+    /// <summary>The old object as a typed model (UPDATE and DELETE), or null: a new instance on every call, free to change.</summary>
     public T? OldObjectAs<T>()
-        where T : class =>
-        Request.OldObject is { ValueKind: JsonValueKind.Object } element ? element.Deserialize<T>(ScriptTypeJson.For(typeof(T))) : null;
+        where T : class => Read<T>(Request.OldObject);
 
     /// <summary>
     /// The pod spec of a Pod or of any pod controller (Deployment, ReplicaSet, StatefulSet, DaemonSet, Job, CronJob,
@@ -297,12 +300,35 @@ public sealed class PolicyContext : IDisposable
         current[path[^1]] = value;
     }
 
-    /// <summary>A script's own types are written with their own options (see <see cref="ScriptTypeJson"/>).</summary>
-    private static JsonNode? ToNode<T>(T obj)
+    /// <summary>
+    /// A script's own types are written with their own options (see <see cref="ScriptTypeJson"/>), another library's
+    /// models (<c>k8s.Models</c>) by that library's rules, the rest as Kubernetes JSON.
+    /// </summary>
+    private JsonNode? ToNode<T>(T obj)
         where T : class
     {
         var type = typeof(T) == typeof(object) ? obj.GetType() : typeof(T);
-        return type.IsCollectible ? JsonSerializer.SerializeToNode(obj, type, ScriptTypeJson.For(type)) : KubernetesJson.SerializeToNode(obj);
+        if (type.IsCollectible)
+        {
+            return JsonSerializer.SerializeToNode(obj, type, ScriptTypeJson.For(type));
+        }
+
+        return _models is { } models && models.Owns(type) ? models.Write(obj) : KubernetesJson.SerializeToNode(obj);
+    }
+
+    /// <summary>
+    /// <paramref name="element"/> as a new <typeparamref name="T"/>: by the model library that owns the type, else
+    /// with the options for the type (a script's own, or the shared Kubernetes JSON ones).
+    /// </summary>
+    private T? Read<T>(JsonElement? element)
+        where T : class
+    {
+        if (element is not { ValueKind: JsonValueKind.Object } e)
+        {
+            return null;
+        }
+
+        return _models is { } models && models.Owns(typeof(T)) ? models.Read<T>(e) : e.Deserialize<T>(ScriptTypeJson.For(typeof(T)));
     }
 
     private static JsonObject? ToJsonObject(JsonElement? element) =>

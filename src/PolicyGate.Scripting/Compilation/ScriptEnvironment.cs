@@ -15,7 +15,7 @@ namespace PolicyGate.Scripting.Compilation;
 internal static class ScriptEnvironment
 {
     /// <summary>Bump when imports, references or the globals API change: it invalidates cached compilations.</summary>
-    public const string Version = "3";
+    public const string Version = "4";
 
     public static readonly ImmutableArray<string> Imports =
     [
@@ -71,7 +71,9 @@ internal static class ScriptEnvironment
             }
         }
 
-        foreach (var assembly in new[] { typeof(PolicyContext).Assembly, typeof(JsonNode).Assembly, typeof(Regex).Assembly })
+        // KubernetesClient for its models (k8s.Models), which are not imported: PolicyGate's own V1Pod, V1PodSpec... keep
+        // their names, and a script writes `using k8s.Models;` or k8s.Models.V1Service. The sandbox allows k8s.Models only.
+        foreach (var assembly in new[] { typeof(PolicyContext).Assembly, typeof(JsonNode).Assembly, typeof(Regex).Assembly, typeof(k8s.Models.V1Service).Assembly })
         {
             if (!builder.OfType<PortableExecutableReference>().Any(r => string.Equals(r.FilePath, assembly.Location, StringComparison.Ordinal)))
             {

@@ -83,6 +83,9 @@ public sealed class ScriptProgram : IPolicyProgram
         }
     }
 
+    /// <summary>KubernetesClient's models, which every script compiles against (<c>using k8s.Models;</c>).</summary>
+    public IModelLibrary? Models => KubernetesClientModels.Instance;
+
     public SettingsBinding BindSettings(JsonObject? settings, TimeSpan timeBudget) =>
         _settingsBinder?.Bind(settings, timeBudget) ?? SettingsBinding.Success(null);
 

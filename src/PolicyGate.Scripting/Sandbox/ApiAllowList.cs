@@ -32,7 +32,7 @@ internal sealed record MemberDenial(MemberAccess Access, SandboxRule Rule);
 internal static class ApiAllowList
 {
     /// <summary>Bump whenever these rules (or what the analyzer does with them) change: it invalidates cached compilations.</summary>
-    public const string Version = "3";
+    public const string Version = "4";
 
     private const string Prefix = "is not allowed in policy scripts";
 
@@ -53,6 +53,7 @@ internal static class ApiAllowList
     public static readonly SandboxRule OutsideBudget = new("PG1015", "it runs outside any evaluation and its time budget");
     public static readonly SandboxRule Internals = new("PG1016", "PolicyGate's internals are not part of the policy API (PolicyGate.Core.PolicyApi, .Kubernetes and .Admission are)");
     public static readonly SandboxRule NotAllowed = new("PG1017", "only a chosen part of the base library is available to policy scripts (collections, LINQ, text, JSON, math, dates, regular expressions, ...)");
+    public static readonly SandboxRule KubernetesClient = new("PG1019", "of KubernetesClient only the models in k8s.Models are available: a policy decides from the request alone, without the API client, its configuration and credentials, or its serializers");
     public static readonly SandboxRule LibraryDelegate = new("PG1018", "a library method passed as a delegate runs without the budget's checks, however often the library calls it; write a lambda instead, x => Method(x)");
 
     // Special-purpose reasons; they share the id of their category.
@@ -80,6 +81,9 @@ internal static class ApiAllowList
     public static readonly SandboxRule CultureSetters = new("PG1011", "the current culture is shared with the server and every other policy on the thread");
     public static readonly SandboxRule CompilerServices = new("PG1007", "System.Runtime.CompilerServices is the compiler's business, and holds Unsafe and RuntimeHelpers, which bypass the runtime's safety checks");
     public static readonly SandboxRule InternPool = new("PG1011", "the intern pool is shared by the whole server and never shrinks");
+    public static readonly SandboxRule ModelCycle = new("PG1012", "KubernetesClient's models are records that compare, hash and print every member recursively without a stack check: a property of type object, or of the model's own type, could close a cycle or an endless chain that kills the whole server");
+    public static readonly SandboxRule KubernetesQuantity = new("PG1015", "KubernetesClient computes a quantity's exact value, so text such as 1e999999999 takes minutes and gigabytes, past the budget's checks; read quantities from the object, or use PolicyGate.Core.Kubernetes.ResourceQuantity.Parse");
+    public static readonly SandboxRule KubernetesSharedJson = new("PG1011", "it deserializes with KubernetesClient's shared serializer options, which would keep the script's types for the life of the server");
     public static readonly SandboxRule EncodingProviders = new("PG1011", "registered encodings are shared by the whole server");
 
     /// <summary>Message for refusing <paramref name="api"/>.</summary>
@@ -107,7 +111,13 @@ internal static class ApiAllowList
         "System.Diagnostics.CodeAnalysis",
         "PolicyGate.Core.Admission",
         "PolicyGate.Core.Kubernetes",
-        "PolicyGate.Core.PolicyApi");
+        "PolicyGate.Core.PolicyApi",
+
+        // KubernetesClient's models only (not imported: scripts write `using k8s.Models;`); the rest of k8s is denied below.
+        KubernetesModelNamespace);
+
+    /// <summary>KubernetesClient's models: allowed, except the members below and properties that could close a cycle (ModelCycle).</summary>
+    public const string KubernetesModelNamespace = "k8s.Models";
 
     /// <summary>Namespace prefixes refused with a reason (the namespace and everything below it); the longest match wins.</summary>
     public static readonly FrozenDictionary<string, SandboxRule> DeniedNamespaces = new Dictionary<string, SandboxRule>(StringComparer.Ordinal)
@@ -127,6 +137,7 @@ internal static class ApiAllowList
         ["System.Timers"] = Threads,
         ["System.Buffers"] = NotAllowed,
         ["PolicyGate"] = Internals,
+        ["k8s"] = KubernetesClient,
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
     /// <summary>Types allowed although their namespace is not (the namespace <c>System</c> itself is closed).</summary>
@@ -236,6 +247,15 @@ internal static class ApiAllowList
         ["System.Text.EncodingProvider"] = EncodingProviders,
         ["System.Text.Json.Serialization.JsonSerializerContext"] = Reflection,
         ["PolicyGate.Core.Admission.AdmissionJson"] = Internals,
+        ["k8s.KubernetesClientConfiguration"] = Security,
+        ["k8s.Models.IntOrStringJsonConverter"] = KubernetesClient,
+        ["k8s.Models.IntOrStringYamlConverter"] = KubernetesClient,
+        ["k8s.Models.ResourceQuantityJsonConverter"] = KubernetesClient,
+        ["k8s.Models.ResourceQuantityYamlConverter"] = KubernetesClient,
+        ["k8s.Models.KubernetesDateTimeYamlConverter"] = KubernetesClient,
+        ["k8s.Models.KubernetesDateTimeOffsetYamlConverter"] = KubernetesClient,
+        ["k8s.Models.V1PatchJsonConverter"] = KubernetesClient,
+        ["k8s.Models.V1Status+V1StatusObjectViewConverter"] = KubernetesClient,
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
     /// <summary>Allowed types of which only the listed members may be used.</summary>
@@ -285,6 +305,10 @@ internal static class ApiAllowList
         ["System.Text.Json.Nodes.JsonNode.DeepClone"] = new(MemberAccess.Any, JsonDeepRecursion),
         ["System.Text.Json.Nodes.JsonNode.DeepEquals"] = new(MemberAccess.Any, JsonDeepRecursion),
         ["System.Text.Json.JsonElement.DeepEquals"] = new(MemberAccess.Any, JsonDeepRecursion),
+        ["k8s.Models.ResourceQuantity..ctor"] = new(MemberAccess.Any, KubernetesQuantity),
+        ["k8s.Models.ResourceQuantity.op_Implicit"] = new(MemberAccess.Any, KubernetesQuantity),
+        ["k8s.Models.V1Patch..ctor"] = new(MemberAccess.Any, ModelCycle),
+        ["k8s.Models.V1Status.ObjectView"] = new(MemberAccess.Any, KubernetesSharedJson),
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
     /// <summary>

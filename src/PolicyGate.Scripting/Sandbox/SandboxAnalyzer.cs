@@ -667,6 +667,18 @@ internal sealed class SandboxAnalyzer
         _ => null,
     };
 
+    /// <summary>
+    /// A property of a KubernetesClient model that can hold the model itself: of type object, or of the model's own
+    /// type (<c>V1JSONSchemaProps.Not</c>). The models are records, so a cycle or an endless chain built through one
+    /// makes their Equals, GetHashCode and ToString recurse until the stack overflows. The models' other properties
+    /// form no cycle, so nothing else a script can set reaches back.
+    /// </summary>
+    private static bool IsCycleProperty(IPropertySymbol property) =>
+        property.ContainingType is { } model
+        && NamespaceOf(model) == ApiAllowList.KubernetesModelNamespace
+        && (property.Type.SpecialType == SpecialType.System_Object
+            || SymbolEqualityComparer.Default.Equals(property.Type.OriginalDefinition, model.OriginalDefinition));
+
     private static SandboxRule? MemberRule(ISymbol member, bool write, IReadOnlyList<IArgumentOperation>? arguments, bool fromSyntax)
     {
         var typeKey = Key(member.ContainingType.OriginalDefinition);
@@ -674,6 +686,11 @@ internal sealed class SandboxAnalyzer
             && (denial.Access == MemberAccess.Any || write))
         {
             return denial.Rule;
+        }
+
+        if (write && member is IPropertySymbol property && IsCycleProperty(property))
+        {
+            return ApiAllowList.ModelCycle;
         }
 
         if (ApiAllowList.AllowedMembersOnly.TryGetValue(typeKey, out var only) && !only.Members.Contains(member.Name))

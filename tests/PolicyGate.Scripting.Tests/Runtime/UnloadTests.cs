@@ -71,6 +71,37 @@ public class UnloadTests
     }
 
     [Fact]
+    public void RetainOnly_RetiredProgramThatReadKubernetesClientModels_LoadContextIsCollected()
+    {
+        var compiler = new PolicyCompiler();
+        const string yaml = """
+            apiVersion: policygate.io/v1
+            kind: ClusterAdmissionPolicy
+            metadata:
+              name: k8s-models
+            spec:
+              mutating: true
+              rules:
+              - apiGroups: ["*"]
+                apiVersions: ["*"]
+                resources: ["*"]
+                operations: ["*"]
+              script: |
+                using k8s.Models;
+                public sealed class Shape { public V1ObjectMeta? Metadata { get; set; } }
+                var pod = ObjectAs<V1Pod>()!;
+                var old = OldObjectAs<V1Pod>();
+                var shape = ObjectAs<Shape>()!;
+                pod.Metadata.Labels["team"] = shape.Metadata!.Name + (old is null ? "" : "-old");
+                return Mutate(pod);
+            """;
+
+        var context = LoadEvaluateAndRetire(compiler, yaml);
+
+        Assert.True(WaitUntilCollected(context), "reading KubernetesClient's models kept the retired program's load context alive");
+    }
+
+    [Fact]
     public void RetainOnly_ScriptThrewAndItsExceptionWasReported_LoadContextIsCollected()
     {
         var compiler = new PolicyCompiler();
