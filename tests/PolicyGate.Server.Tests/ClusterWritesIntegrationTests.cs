@@ -138,6 +138,73 @@ public sealed class ClusterWritesIntegrationTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_configmap_module_is_read_from_its_configmap_and_follows_its_changes()
+    {
+        const string ConfigMaps = "/api/v1/namespaces/policy-scripts/configmaps";
+        var policy = Policy("team-label", "unused", 1);
+        policy["spec"]!.AsObject().Remove("script");
+        policy["spec"]!["module"] = "configmap://policy-scripts/team/policy.csx";
+        _api.SetListFor(ClusterPath, "10", policy);
+        _api.SetListFor(TenantPath, "10");
+        _api.SetListFor(ConfigMaps, "30", ConfigMap("return Deny(\"v1 from the ConfigMap\");"));
+        await using var server = await StartAsync("pod-a", writeCa: true);
+
+        Assert.Equal("policy team-label denied the request: v1 from the ConfigMap", await DenialAsync(server, "u1"));
+        var watches = new List<FakeWatch>();
+        for (var i = 0; i < 4; i++)
+        {
+            watches.Add(await _api.NextWatchAsync());
+        }
+
+        var configMapWatch = Assert.Single(watches, w => w.Request.Path == ConfigMaps);
+        Assert.Equal("metadata.name=team", configMapWatch.Request.Query["fieldSelector"]); // no other ConfigMap is read
+
+        // The ConfigMap changes: the policy follows, no restart.
+        await configMapWatch.SendAsync("MODIFIED", ConfigMap("return Deny(\"v2 from the ConfigMap\");"));
+        await server.WaitUntilAsync(() => DenialAsync(server, "u2").GetAwaiter().GetResult() == "policy team-label denied the request: v2 from the ConfigMap", "v2 enforcing");
+
+        // It goes away: the last good version keeps serving, and the status says why it is not ready.
+        await configMapWatch.SendAsync("DELETED", ConfigMap("return Deny(\"v2 from the ConfigMap\");"));
+        await server.WaitUntilAsync(() => Ready($"{ClusterPath}/team-label") == "False", "the status to say the ConfigMap is gone");
+        Assert.Contains("ConfigMap policy-scripts/team does not exist", (string?)_api.GetObject($"{ClusterPath}/team-label")!["status"]!["conditions"]![0]!["message"], StringComparison.Ordinal);
+        Assert.Equal("policy team-label denied the request: v2 from the ConfigMap", await DenialAsync(server, "u3"));
+    }
+
+    [Fact]
+    public async Task Applying_a_configmap_policy_checks_its_script_and_only_warns_when_the_configmap_is_not_there_yet()
+    {
+        _api.SetListFor(ClusterPath, "10");
+        _api.SetListFor(TenantPath, "10");
+        _api.SetListFor("/api/v1/namespaces/policy-scripts/configmaps", "30", ConfigMap("var x = 1;\nreturn Nope();"));
+        _api.SetListFor("/api/v1/namespaces/shop/configmaps", "30");
+        await using var server = await StartAsync("pod-a", writeCa: true);
+
+        var broken = await PolicyValidationIntegrationTests.JudgeAsync(server, PolicyValidationIntegrationTests.Review("CREATE", "ClusterAdmissionPolicy", null,
+            new JsonObject { ["module"] = "configmap://policy-scripts/team/policy.csx" }));
+        Assert.False((bool)broken["allowed"]!);
+        Assert.Contains("configmap://policy-scripts/team/policy.csx(2,8)", (string?)broken["status"]!["message"], StringComparison.Ordinal);
+
+        var notYet = await PolicyValidationIntegrationTests.JudgeAsync(server, PolicyValidationIntegrationTests.Review("CREATE", "AdmissionPolicy", "shop",
+            new JsonObject { ["module"] = "configmap://shop/scripts/policy.csx" }));
+        Assert.True((bool)notYet["allowed"]!);
+        Assert.Contains("ConfigMap shop/scripts does not exist: the policy does not serve until it can be read", (string?)notYet["warnings"]![0], StringComparison.Ordinal);
+    }
+
+    private static async Task<string?> DenialAsync(RunningServer server, string uid)
+    {
+        using var response = await server.PostAsync("/validate", Reviews.Pod(uid));
+        return (string?)Reviews.Response(await response.Content.ReadAsStringAsync())["status"]?["message"];
+    }
+
+    private static JsonObject ConfigMap(string script) => new()
+    {
+        ["apiVersion"] = "v1",
+        ["kind"] = "ConfigMap",
+        ["metadata"] = new JsonObject { ["name"] = "team", ["namespace"] = "policy-scripts", ["resourceVersion"] = "31" },
+        ["data"] = new JsonObject { ["policy.csx"] = script },
+    };
+
+    [Fact]
     public async Task With_two_replicas_both_serve_one_writes_and_the_other_takes_over_when_it_dies()
     {
         _api.SetListFor(ClusterPath, "10", Policy("team-label", "return Deny(\"no\");", 1));

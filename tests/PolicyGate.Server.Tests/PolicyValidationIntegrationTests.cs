@@ -11,7 +11,7 @@ namespace PolicyGate.Server.Tests;
 [Trait("Category", "Integration")]
 public sealed class PolicyValidationIntegrationTests
 {
-    private static string Review(string operation, string kind, string? ns, JsonObject spec)
+    internal static string Review(string operation, string kind, string? ns, JsonObject spec)
     {
         var metadata = new JsonObject { ["name"] = "candidate" };
         if (ns is not null)
@@ -34,7 +34,7 @@ public sealed class PolicyValidationIntegrationTests
         return new JsonObject { ["apiVersion"] = "admission.k8s.io/v1", ["kind"] = "AdmissionReview", ["request"] = request }.ToJsonString();
     }
 
-    private static async Task<JsonNode> JudgeAsync(RunningServer server, string review)
+    internal static async Task<JsonNode> JudgeAsync(RunningServer server, string review)
     {
         using var response = await server.PostAsync("/validate-policies", review);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);

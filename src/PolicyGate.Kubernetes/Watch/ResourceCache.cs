@@ -73,7 +73,7 @@ public sealed class ResourceCache : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(time);
         ArgumentNullException.ThrowIfNull(logger);
-        if (!resource.IsNamespaces)
+        if (!resource.IsNamespaces && !resource.IsConfigMap)
         {
             ArgumentException.ThrowIfNullOrWhiteSpace(resource.Group); // the core group's only type here is Namespaces
         }
@@ -86,7 +86,9 @@ public sealed class ResourceCache : IAsyncDisposable
         _options = options.Validated();
         _time = time;
         _logger = logger;
-        _name = resource.IsNamespaces ? "namespaces/v1" : $"{resource.Plural}.{resource.Group}/{resource.Version}";
+        _name = resource.IsNamespaces ? "namespaces/v1"
+            : resource.Single is var (ns, single) ? $"configmaps/v1 {ns}/{single}"
+            : $"{resource.Plural}.{resource.Group}/{resource.Version}";
     }
 
     /// <summary>Raised after each change to <see cref="Snapshot"/>: an object added, modified or deleted by a watch
@@ -240,6 +242,8 @@ public sealed class ResourceCache : IAsyncDisposable
         {
             result = _resource.IsNamespaces
                 ? Element(await _client.CoreV1.ListNamespaceAsync(cancellationToken: linked.Token).ConfigureAwait(false))
+                : _resource.Single is var (ns, single)
+                ? Element(await _client.CoreV1.ListNamespacedConfigMapAsync(ns, fieldSelector: $"metadata.name={single}", cancellationToken: linked.Token).ConfigureAwait(false))
                 : namespaced
                 ? await _client.CustomObjects.ListCustomObjectForAllNamespacesAsync(group, version, plural, cancellationToken: linked.Token)
                     .ConfigureAwait(false)
@@ -324,6 +328,8 @@ public sealed class ResourceCache : IAsyncDisposable
         var seconds = (int)Math.Min(int.MaxValue, Math.Max(1, _options.WatchTimeout.TotalSeconds));
         var stream = _resource.IsNamespaces
             ? WatchNamespaces(seconds, OnError, ended.Token)
+            : _resource.IsConfigMap
+            ? WatchConfigMap(seconds, OnError, ended.Token)
             : namespaced
             ? _client.CustomObjects.WatchListCustomObjectForAllNamespacesAsync(group, version, plural,
                 allowWatchBookmarks: true, resourceVersion: ResourceVersion, timeoutSeconds: seconds, onError: OnError,
@@ -358,6 +364,19 @@ public sealed class ResourceCache : IAsyncDisposable
         int seconds, Action<Exception> onError, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var stream = _client.CoreV1.WatchListNamespaceAsync(
+            allowWatchBookmarks: true, resourceVersion: ResourceVersion, timeoutSeconds: seconds, onError: onError, cancellationToken: cancellationToken);
+        await foreach (var (type, item) in stream.ConfigureAwait(false))
+        {
+            yield return (type, Element(item));
+        }
+    }
+
+    /// <summary>The one ConfigMap's watch, as JSON like the others.</summary>
+    private async IAsyncEnumerable<(WatchEventType, object)> WatchConfigMap(
+        int seconds, Action<Exception> onError, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var (ns, name) = _resource.Single!.Value;
+        var stream = _client.CoreV1.WatchListNamespacedConfigMapAsync(ns, fieldSelector: $"metadata.name={name}",
             allowWatchBookmarks: true, resourceVersion: ResourceVersion, timeoutSeconds: seconds, onError: onError, cancellationToken: cancellationToken);
         await foreach (var (type, item) in stream.ConfigureAwait(false))
         {

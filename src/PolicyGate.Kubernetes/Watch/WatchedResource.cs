@@ -14,4 +14,15 @@ public sealed record WatchedResource(string Group, string Version, string Plural
 
     /// <summary>Whether this is <see cref="Namespaces"/>, read through the core API rather than as a custom resource.</summary>
     internal bool IsNamespaces => Group.Length == 0 && Version == "v1" && Plural == "namespaces" && !Namespaced;
+
+    /// <summary>For <see cref="ConfigMap"/>: the one ConfigMap watched (by a field selector on its name in its namespace).</summary>
+    public (string Namespace, string Name)? Single { get; private init; }
+
+    /// <summary>One ConfigMap (core group <c>v1</c>), for the scripts of <c>configmap://</c> modules: only the named
+    /// object is listed and watched, so PolicyGate neither caches nor reads any other ConfigMap.</summary>
+    public static WatchedResource ConfigMap(string @namespace, string name) =>
+        new("", "v1", "configmaps", Namespaced: true) { Single = (@namespace, name) };
+
+    /// <summary>Whether this is a <see cref="ConfigMap"/>.</summary>
+    internal bool IsConfigMap => Group.Length == 0 && Plural == "configmaps" && Single is not null;
 }

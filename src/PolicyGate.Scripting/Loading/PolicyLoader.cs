@@ -18,7 +18,8 @@ namespace PolicyGate.Scripting.Loading;
 /// policy does not load.
 /// </param>
 /// <param name="forceIsolation">Runs every policy in a worker process (<c>--isolation process</c>), whatever it says.</param>
-public sealed class PolicyLoader(PolicyCompiler compiler, IsolationSupervisor? isolation = null, bool forceIsolation = false)
+/// <param name="configMaps">Reads the scripts of <c>configmap://</c> modules; without it (the CLI) such a module is an error.</param>
+public sealed class PolicyLoader(PolicyCompiler compiler, IsolationSupervisor? isolation = null, bool forceIsolation = false, IConfigMapScripts? configMaps = null)
 {
     public const string FileScheme = "file://";
 
@@ -198,7 +199,7 @@ public sealed class PolicyLoader(PolicyCompiler compiler, IsolationSupervisor? i
             : (new CompiledPolicy(resource, program, null), []);
     }
 
-    private static ScriptSource? ResolveScript(PolicyResource resource, out string? error)
+    private ScriptSource? ResolveScript(PolicyResource resource, out string? error)
     {
         error = null;
         var spec = resource.Spec;
@@ -219,6 +220,30 @@ public sealed class PolicyLoader(PolicyCompiler compiler, IsolationSupervisor? i
             }
 
             return new ScriptSource(code, module);
+        }
+
+        if (module.StartsWith(ConfigMapModule.Scheme, StringComparison.Ordinal))
+        {
+            if (!ConfigMapModule.TryParse(module, out var reference, out error))
+            {
+                error = $"spec.module: {error}";
+                return null;
+            }
+
+            if (configMaps is null)
+            {
+                error = $"spec.module: {module}: a ConfigMap module is read from the cluster by policygate serve; here there is no cluster to read it from";
+                return null;
+            }
+
+            var text = configMaps.Read(reference, out var configMapError);
+            if (text is null)
+            {
+                error = $"spec.module: {module}: {configMapError}";
+                return null;
+            }
+
+            return new ScriptSource(text, module);
         }
 
         var relative = module[FileScheme.Length..];

@@ -9,6 +9,7 @@ using PolicyGate.Scripting.Isolation;
 using PolicyGate.Scripting.Loading;
 using PolicyGate.Server.Hosting;
 using PolicyGate.Server.Observability;
+using PolicyGate.Server.Policies;
 
 namespace PolicyGate.Server.Admission;
 
@@ -24,7 +25,8 @@ internal sealed class PolicyValidationHandler(
     PolicyCompiler compiler,
     IsolationSupervisor isolation,
     PolicyGateMetrics metrics,
-    IOptions<PolicyGateServerOptions> options)
+    IOptions<PolicyGateServerOptions> options,
+    ConfigMapScripts? configMaps = null)
 {
     public const string Path = WebhookPaths.PolicyValidationPath;
 
@@ -60,7 +62,16 @@ internal sealed class PolicyValidationHandler(
         var obj = JsonNode.Parse(element.GetRawText())!.AsObject();
         var kind = (string?)obj["kind"];
         var source = kind == nameof(PolicyKind.AdmissionPolicy) ? $"{kind}/{request.Namespace}/{request.Name}" : $"{kind}/{request.Name}";
-        var loaded = new PolicyLoader(compiler, isolation, options.Value.IsolateAll).LoadAll([], [(obj, source)]);
+        var scripts = configMaps is null ? null : new UnreadConfigMaps(configMaps);
+        var loaded = new PolicyLoader(compiler, isolation, options.Value.IsolateAll, scripts).LoadAll([], [(obj, source)]);
+        var warnings = new List<string>();
+        if (scripts?.Unread is { Count: > 0 } unread && loaded.Errors.All(e => unread.Any(u => e.Message.EndsWith(u, StringComparison.Ordinal))))
+        {
+            // The ConfigMap may be applied after the policy (kubectl apply -f of a folder has no order): not an error yet.
+            warnings.AddRange(unread.Select(u => $"{u}: the policy does not serve until it can be read, and is checked then"));
+            loaded = new PolicyLoadResult(loaded.Policies, []);
+        }
+
         if (loaded.Errors.Count > 0)
         {
             response.Allowed = false;
@@ -74,8 +85,25 @@ internal sealed class PolicyValidationHandler(
             return response;
         }
 
-        var warnings = loaded.Policies.SelectMany(p => RuleReachability.Unreachable(p.Spec)).ToList();
+        warnings.AddRange(loaded.Policies.SelectMany(p => RuleReachability.Unreachable(p.Spec)));
         response.Warnings = warnings.Count > 0 ? warnings : null;
         return response;
+    }
+
+    /// <summary>Reads ConfigMap modules through serve's cache, and remembers the ones it could not read.</summary>
+    private sealed class UnreadConfigMaps(ConfigMapScripts inner) : IConfigMapScripts
+    {
+        public List<string> Unread { get; } = [];
+
+        public string? Read(ConfigMapModule module, out string? error)
+        {
+            var text = inner.Read(module, out error);
+            if (text is null)
+            {
+                Unread.Add(error!);
+            }
+
+            return text;
+        }
     }
 }

@@ -106,6 +106,7 @@ public static class PolicyGateServiceCollectionExtensions
             return recorder;
         });
         services.AddSingleton<IPolicyEventSink>(sp => new ClusterEventSink(sp.GetRequiredService<EventRecorder>()));
+        services.AddSingleton(sp => new ConfigMapScripts(connection, sp.GetService<TimeProvider>() ?? TimeProvider.System, sp.GetRequiredService<ILoggerFactory>()));
         services.AddSingleton(sp => new ClusterPolicySource(connection, sp.GetService<TimeProvider>() ?? TimeProvider.System, sp.GetRequiredService<ILoggerFactory>()));
         services.AddHostedService<EventRecorderService>();
 

@@ -25,7 +25,8 @@ internal sealed class PolicyFolderService(
     IOptions<PolicyGateServerOptions> options,
     TimeProvider time,
     ILogger<PolicyFolderService> logger,
-    ClusterPolicySource? cluster = null) : BackgroundService
+    ClusterPolicySource? cluster = null,
+    ConfigMapScripts? configMaps = null) : BackgroundService
 {
     private readonly PolicyGateServerOptions _options = options.Value;
     private IReadOnlyDictionary<string, long> _loadedGenerations = new Dictionary<string, long>();
@@ -62,6 +63,11 @@ internal sealed class PolicyFolderService(
             {
                 // Already signalled (one reload picks up every change so far), or stopping.
             }
+        }
+
+        if (configMaps is not null)
+        {
+            configMaps.Changed += Signal;
         }
 
         if (cluster is not null)
@@ -106,6 +112,11 @@ internal sealed class PolicyFolderService(
         if (cluster is not null)
         {
             cluster.Changed -= Signal;
+        }
+
+        if (configMaps is not null)
+        {
+            configMaps.Changed -= Signal;
         }
 
         await folderWatch.ConfigureAwait(false);
@@ -153,7 +164,10 @@ internal sealed class PolicyFolderService(
             .ToList();
         var compilationsBefore = compiler.CompilationCount;
         var objects = cluster?.Objects() ?? [];
-        var result = new PolicyLoader(compiler, isolation, _options.IsolateAll).LoadAll(files, objects);
+        var result = new PolicyLoader(compiler, isolation, _options.IsolateAll, configMaps).LoadAll(files, objects);
+
+        // Stop watching the ConfigMaps no policy names any more.
+        configMaps?.RetainAsync().GetAwaiter().GetResult();
         if (compiler.CompilationCount > compilationsBefore)
         {
             metrics.RecordCompile(watch.Elapsed, compiler.CompilationCount - compilationsBefore);

@@ -79,6 +79,7 @@ public class CrdSchemaTests
         { "ClusterAdmissionPolicy", $"{{script: x, rules: [{Rule}], timeoutSeconds: 1, isolation: inProcess}}", true },
         { "AdmissionPolicy", $"{{module: 'builtin://capabilities', rules: [{Rule}], isolation: inProcess}}", true },
         { "AdmissionPolicy", $"{{script: x, rules: [{Rule}], isolation: process}}", true },
+        { "ClusterAdmissionPolicy", $"{{module: 'configmap://policy-scripts/team.rules/policy.csx', rules: [{Rule}]}}", true },
 
         { "ClusterAdmissionPolicy", $"{{rules: [{Rule}]}}", false },
         { "ClusterAdmissionPolicy", $"{{script: x, module: 'builtin://a', rules: [{Rule}]}}", false },
@@ -86,6 +87,8 @@ public class CrdSchemaTests
         { "ClusterAdmissionPolicy", "{script: x, rules: []}", false },
         { "ClusterAdmissionPolicy", $"{{module: 'registry://ghcr.io/x', rules: [{Rule}]}}", false },
         { "ClusterAdmissionPolicy", $"{{module: 'builtin:/x', rules: [{Rule}]}}", false },
+        { "ClusterAdmissionPolicy", $"{{module: 'configmap://policy-scripts/team', rules: [{Rule}]}}", false },
+        { "ClusterAdmissionPolicy", $"{{module: 'configmap://Scripts/team/policy.csx', rules: [{Rule}]}}", false },
         { "ClusterAdmissionPolicy", $"{{script: 5, rules: [{Rule}]}}", false },
         { "ClusterAdmissionPolicy", $"{{script: x, rules: [{Rule}], mode: enforce}}", false },
         { "ClusterAdmissionPolicy", $"{{script: x, rules: [{Rule}], failurePolicy: fail}}", false },

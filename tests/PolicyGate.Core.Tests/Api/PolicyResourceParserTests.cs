@@ -46,6 +46,40 @@ public class PolicyResourceParserTests
         Assert.Contains(result.Errors, e => e.StartsWith("spec.module:", StringComparison.Ordinal) && e.Contains("builtin://", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData("configmap://policy-scripts/team/policy.csx", null)]
+    [InlineData("configmap://policy-scripts/team", "must be configmap://NAMESPACE/NAME/KEY")]
+    [InlineData("configmap://Policy/team/policy.csx", "\"Policy\" is not a namespace name")]
+    [InlineData("configmap://policy-scripts/team_x/policy.csx", "\"team_x\" is not a ConfigMap name")]
+    [InlineData("configmap://policy-scripts/team/po licy", "\"po licy\" is not a ConfigMap key")]
+    public void Parse_ConfigMapModule_NamespaceNameAndKeyChecked(string module, string? error)
+    {
+        var spec = MinimalSpec.Replace("builtin://capabilities", module, StringComparison.Ordinal);
+        var result = PolicyResourceParser.Parse(Policy(spec), "p.yaml#1");
+
+        if (error is null)
+        {
+            Assert.True(result.Succeeded, string.Join("\n", result.Errors));
+            Assert.Equal(module, result.Policy!.Spec.Module);
+        }
+        else
+        {
+            Assert.Contains(result.Errors, e => e.StartsWith("spec.module:", StringComparison.Ordinal) && e.Contains(error, StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
+    public void Parse_AdmissionPolicyConfigMapModule_OnlyFromItsOwnNamespace()
+    {
+        var own = MinimalSpec.Replace("builtin://capabilities", "configmap://shop/scripts/p.csx", StringComparison.Ordinal);
+        var other = MinimalSpec.Replace("builtin://capabilities", "configmap://kube-system/scripts/p.csx", StringComparison.Ordinal);
+        const string metadata = """{"name":"p","namespace":"shop"}""";
+
+        Assert.True(PolicyResourceParser.Parse(Policy(own, kind: "AdmissionPolicy", metadata: metadata), "p.yaml#1").Succeeded);
+        var refused = PolicyResourceParser.Parse(Policy(other, kind: "AdmissionPolicy", metadata: metadata), "p.yaml#1");
+        Assert.Contains("spec.module: \"configmap://kube-system/scripts/p.csx\": an AdmissionPolicy reads ConfigMaps of its own namespace (shop) only", refused.Errors);
+    }
+
     [Fact]
     public void Parse_ManyMistakes_ReportsEveryOneWithItsFieldPath()
     {

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using PolicyGate.Core.Api.V1;
 using PolicyGate.Core.Serialization;
 using PolicyGate.Scripting.Loading;
 using PolicyGate.Scripting.Tests.TestSupport;
@@ -234,5 +235,36 @@ public sealed class PolicyLoaderTests : IDisposable
         var error = Assert.Single(result.Errors);
         Assert.Equal("ClusterAdmissionPolicy/token-reader", error.Source);
         Assert.Contains("a policy from the cluster cannot read the server's files", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ConfigMapModule_WithoutACluster_SaysWhereItIsRead()
+    {
+        var file = Path.Combine(_dir, "p.yaml");
+        File.WriteAllText(file, Policy("from-configmap", "  module: configmap://policy-scripts/team/policy.csx"));
+
+        var error = Assert.Single(new PolicyLoader(TestPolicies.Compiler).LoadFiles([file]).Errors);
+
+        Assert.Equal("spec.module: configmap://policy-scripts/team/policy.csx: a ConfigMap module is read from the cluster by policygate serve; here there is no cluster to read it from", error.Message);
+    }
+
+    [Fact]
+    public void ConfigMapModule_CompileErrorsNameTheConfigMapKey()
+    {
+        var result = new PolicyLoader(TestPolicies.Compiler, configMaps: new OneConfigMap("var x = 1;\nreturn Nope();")).LoadAll(
+            [], [ClusterObject("from-configmap", "  module: configmap://policy-scripts/team/policy.csx")]);
+
+        var error = Assert.Single(result.Errors);
+        Assert.Contains("configmap://policy-scripts/team/policy.csx(2,8)", error.Message, StringComparison.Ordinal);
+        Assert.Contains("CS0103", error.Message, StringComparison.Ordinal);
+    }
+
+    private sealed class OneConfigMap(string script) : IConfigMapScripts
+    {
+        public string? Read(ConfigMapModule module, out string? error)
+        {
+            error = null;
+            return script;
+        }
     }
 }

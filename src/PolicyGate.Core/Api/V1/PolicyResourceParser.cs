@@ -95,6 +95,13 @@ public static class PolicyResourceParser
                 "inProcess is for ClusterAdmissionPolicies and the built-in modules");
         }
 
+        // A tenant's policy reads its script from its own namespace only: a ConfigMap elsewhere is not its to read.
+        if (kind == PolicyKind.AdmissionPolicy && ns is not null && parsedSpec?.Module is { } tenantModule &&
+            ConfigMapModule.TryParse(tenantModule, out var configMap, out _) && configMap.Namespace != ns)
+        {
+            errors.Add($"spec.module: \"{tenantModule}\": an AdmissionPolicy reads ConfigMaps of its own namespace ({ns}) only");
+        }
+
         if (errors.Count > 0 || name is null || parsedSpec is null)
         {
             return new PolicyParseResult(null, errors);
@@ -111,18 +118,25 @@ public static class PolicyResourceParser
         var script = OptionalString(spec, "script", "spec.script", errors);
         if (module is null && script is null)
         {
-            errors.Add("spec: one of spec.module (builtin://NAME or file://PATH) or spec.script (inline C#) is required");
+            errors.Add("spec: one of spec.module (builtin://NAME, file://PATH or configmap://NAMESPACE/NAME/KEY) or spec.script (inline C#) is required");
         }
         else if (module is not null && script is not null)
         {
             errors.Add("spec: spec.module and spec.script are exclusive; set only one");
         }
+        else if (module is not null && module.StartsWith(ConfigMapModule.Scheme, StringComparison.Ordinal))
+        {
+            if (!ConfigMapModule.TryParse(module, out _, out var error))
+            {
+                errors.Add($"spec.module: {error}");
+            }
+        }
         else if (module is not null &&
             !module.StartsWith(PolicyResource.BuiltinScheme, StringComparison.Ordinal) && !module.StartsWith("file://", StringComparison.Ordinal))
         {
             errors.Add(module.StartsWith("registry://", StringComparison.Ordinal)
-                ? $"spec.module: \"{module}\" is a Kubewarden registry module; PolicyGate runs C# scripts: use builtin://NAME, file://PATH or spec.script"
-                : $"spec.module: \"{module}\" must start with builtin:// or file://");
+                ? $"spec.module: \"{module}\" is a Kubewarden registry module; PolicyGate runs C# scripts: use builtin://NAME, file://PATH, configmap://NAMESPACE/NAME/KEY or spec.script"
+                : $"spec.module: \"{module}\" must start with builtin://, file:// or configmap://");
         }
 
         var rules = new List<RuleWithOperations>();
