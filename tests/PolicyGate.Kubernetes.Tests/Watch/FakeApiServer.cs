@@ -7,8 +7,8 @@ using System.Threading.Channels;
 
 namespace PolicyGate.Kubernetes.Tests.Watch;
 
-/// <summary>One request the fake API server received: its path, query and when it arrived.</summary>
-internal sealed record RecordedRequest(string Path, IReadOnlyDictionary<string, string> Query, long Timestamp)
+/// <summary>One request the fake API server received: its path, query, when it arrived and its method.</summary>
+internal sealed record RecordedRequest(string Path, IReadOnlyDictionary<string, string> Query, long Timestamp, string Method = "GET")
 {
     public bool IsWatch => Query.TryGetValue("watch", out var watch) && watch == "true";
 
@@ -19,7 +19,9 @@ internal sealed record RecordedRequest(string Path, IReadOnlyDictionary<string, 
 /// A loopback stand-in for the Kubernetes API server, enough for one custom resource's list and watch: lists answer
 /// with what <see cref="SetList"/> set; each watch request becomes a <see cref="FakeWatch"/> the test drives (events,
 /// bookmarks, errors, normal end or a dropped connection); the next list or watch can be told to fail with a status.
-/// Every request is recorded. A raw HTTP/1.1 server on a <see cref="TcpListener"/> at 127.0.0.1 (one request per
+/// Event writes (<c>events.k8s.io/v1</c>) are accepted: a POST to <c>/apis/events.k8s.io/v1/namespaces/NS/events</c>
+/// is answered 201 with the Event it carried, a PATCH of <c>.../events/NAME</c> 200 with a minimal Event.
+/// Every request is recorded, with its method. A raw HTTP/1.1 server on a <see cref="TcpListener"/> at 127.0.0.1 (one request per
 /// connection), so that a dropped connection really is one (a reset) and not a tidy end; disposal stops listening and
 /// drops open watches.
 /// </summary>
@@ -164,17 +166,31 @@ internal sealed class FakeApiServer : IAsyncDisposable
         var stream = connection.GetStream();
         try
         {
-            var head = await ReadHeadAsync(stream);
-            if (head is null)
+            if (await ReadHeadAsync(stream) is not { } received)
             {
                 return;
             }
 
-            var target = head.Split(' ')[1];
-            var uri = new Uri("http://localhost" + target);
+            var (head, rest) = received;
+
+            var requestLine = head.Split(' ');
+            var method = requestLine[0];
+            var uri = new Uri("http://localhost" + requestLine[1]);
             var parsed = System.Web.HttpUtility.ParseQueryString(uri.Query);
             var query = parsed.AllKeys.Where(k => k is not null).ToDictionary(k => k!, k => parsed[k] ?? "", StringComparer.Ordinal);
-            var recorded = new RecordedRequest(uri.AbsolutePath, query, Stopwatch.GetTimestamp());
+            var recorded = new RecordedRequest(uri.AbsolutePath, query, Stopwatch.GetTimestamp(), method);
+            if (EventWrite(method, recorded.Path) is { } eventWrite)
+            {
+                var body = await ReadBodyAsync(stream, head, rest);
+                lock (_gate)
+                {
+                    _requests.Add(recorded);
+                }
+
+                await WriteAsync(stream, eventWrite.Status, eventWrite.Body ?? Encoding.UTF8.GetString(body), retryAfter: null);
+                return;
+            }
+
             Failure? failure;
             string list;
             lock (_gate)
@@ -215,21 +231,73 @@ internal sealed class FakeApiServer : IAsyncDisposable
         }
     }
 
-    private static async Task<string?> ReadHeadAsync(NetworkStream stream)
+    /// <summary>What an Event write is answered with (a null body: the request's own), or null when it is not one.</summary>
+    private static (int Status, string? Body)? EventWrite(string method, string path)
     {
-        var head = new List<byte>();
-        var one = new byte[1];
-        while (head.Count < 4 || head[^4] != '\r' || head[^3] != '\n' || head[^2] != '\r' || head[^1] != '\n')
+        const string Prefix = "/apis/events.k8s.io/v1/namespaces/";
+        if (!path.StartsWith(Prefix, StringComparison.Ordinal))
         {
-            if (await stream.ReadAsync(one) == 0)
+            return null;
+        }
+
+        var parts = path[Prefix.Length..].Split('/');
+        return (method, parts) switch
+        {
+            ("POST", [_, "events"]) => (201, null),
+            ("PATCH", [var ns, "events", var name]) =>
+                (200, $$$"""{"apiVersion":"events.k8s.io/v1","kind":"Event","metadata":{"name":"{{{name}}}","namespace":"{{{ns}}}"}}"""),
+            _ => null,
+        };
+    }
+
+    /// <summary>Reads the body <paramref name="head"/>'s <c>Content-Length</c> announces (none without one), of which
+    /// <paramref name="rest"/> was read with the head.</summary>
+    private static async Task<byte[]> ReadBodyAsync(NetworkStream stream, string head, byte[] rest)
+    {
+        var length = head.Split("\r\n")
+            .Select(line => line.Split(':', 2))
+            .Where(pair => pair.Length == 2 && pair[0].Trim().Equals("Content-Length", StringComparison.OrdinalIgnoreCase))
+            .Select(pair => int.Parse(pair[1].Trim(), System.Globalization.CultureInfo.InvariantCulture))
+            .FirstOrDefault();
+        var body = new byte[length];
+        rest.AsSpan(0, Math.Min(rest.Length, length)).CopyTo(body);
+        if (rest.Length < length)
+        {
+            await stream.ReadExactlyAsync(body.AsMemory(rest.Length));
+        }
+
+        return body;
+    }
+
+    /// <summary>Reads up to the blank line after the headers, in chunks; what came after it is returned too (the
+    /// start of a body).</summary>
+    private static async Task<(string Head, byte[] Body)?> ReadHeadAsync(NetworkStream stream)
+    {
+        var read = new List<byte>();
+        var chunk = new byte[1024];
+        while (true)
+        {
+            var end = IndexOfBlankLine(read);
+            if (end >= 0)
+            {
+                return (Encoding.ASCII.GetString([.. read[..end]]), [.. read[end..]]);
+            }
+
+            var n = await stream.ReadAsync(chunk);
+            if (n == 0)
             {
                 return null;
             }
 
-            head.Add(one[0]);
+            read.AddRange(chunk.AsSpan(0, n));
         }
+    }
 
-        return Encoding.ASCII.GetString([.. head]);
+    /// <summary>Where the headers end (just past <c>\r\n\r\n</c>), or -1.</summary>
+    private static int IndexOfBlankLine(List<byte> bytes)
+    {
+        var i = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(bytes).IndexOf("\r\n\r\n"u8);
+        return i < 0 ? -1 : i + 4;
     }
 
     private static async Task WriteAsync(NetworkStream stream, int status, string body, string? retryAfter)
