@@ -89,6 +89,7 @@ internal static class EventsBenchmark
             var warmOff = await LoadAsync(off, bodies, rate, TimeSpan.FromSeconds(5));
             var warmOn = await LoadAsync(on, bodies, rate, TimeSpan.FromSeconds(5));
             var deniedOn = warmOn.Denied;
+            Console.WriteLine($"  after the warm-up, the recorder has created {recorder.Counts.Created} Events and dropped {recorder.Counts.Dropped} occurrences");
             if (warmOff.Denied == 0 || warmOn.Denied == 0)
             {
                 throw new InvalidOperationException("the warm-up's requests were not denied: check the policy and the bodies");
@@ -100,13 +101,13 @@ internal static class EventsBenchmark
                 Round a, b;
                 if (r % 2 == 0)
                 {
-                    a = await MeasureAsync(off, "off", bodies, rate, duration, api);
-                    b = await MeasureAsync(on, "on", bodies, rate, duration, api);
+                    a = await MeasureAsync(off, "off", bodies, rate, duration, api, null);
+                    b = await MeasureAsync(on, "on", bodies, rate, duration, api, recorder);
                 }
                 else
                 {
-                    b = await MeasureAsync(on, "on", bodies, rate, duration, api);
-                    a = await MeasureAsync(off, "off", bodies, rate, duration, api);
+                    b = await MeasureAsync(on, "on", bodies, rate, duration, api, recorder);
+                    a = await MeasureAsync(off, "off", bodies, rate, duration, api, null);
                 }
 
                 deniedOn += b.Denied;
@@ -117,7 +118,7 @@ internal static class EventsBenchmark
                     Console.WriteLine($"    Events {round.Label,-3}  p50 {round.P50,6:F2} ms  p99 {round.P99,6:F2} ms  max {round.Max,7:F2} ms  " +
                         $"{round.Achieved,6:N0}/s answered  {round.Denied:N0} denied, {round.Failed} failed  " +
                         $"send lag p99 {round.LagP99,5:F2} ms  machine CPU {round.CpuMicroseconds,5:F0} µs/req  {round.AllocatedBytes / 1024.0,5:F1} KB/req  " +
-                        $"Event writes: {round.Posts} POST, {round.Patches} PATCH  load {round.Load}");
+                        $"Event writes: {round.Posts} POST, {round.Patches} PATCH, {round.Dropped} dropped  load {round.Load}");
                 }
 
                 Console.WriteLine($"    p99 on/off {b.P99 / a.P99:F2}x");
@@ -243,9 +244,11 @@ internal static class EventsBenchmark
         return (process.TotalProcessorTime - cpu, GC.GetTotalAllocatedBytes() - allocated, count);
     }
 
-    private static async Task<Round> MeasureAsync(Webhook server, string label, List<Body> bodies, int rate, TimeSpan duration, FakeApiServer api)
+    private static async Task<Round> MeasureAsync(
+        Webhook server, string label, List<Body> bodies, int rate, TimeSpan duration, FakeApiServer api, EventRecorder? recorder)
     {
         var before = api.Requests.Count;
+        var droppedBefore = recorder?.Counts.Dropped ?? 0;
         var loadBefore = LoadAverage();
         var load = await LoadAsync(server, bodies, rate, duration);
         var writes = api.Requests.Skip(before).Where(q => q.Path.StartsWith(EventsPrefix, StringComparison.Ordinal)).ToList();
@@ -254,6 +257,7 @@ internal static class EventsBenchmark
             Label = label,
             Posts = writes.Count(q => q.Method == "POST"),
             Patches = writes.Count(q => q.Method == "PATCH"),
+            Dropped = (recorder?.Counts.Dropped ?? 0) - droppedBefore,
             Load = $"{loadBefore}→{LoadAverage()}",
         };
     }
@@ -403,7 +407,11 @@ internal static class EventsBenchmark
     /// <summary>One load's figures; latencies in milliseconds from each request's due time.</summary>
     private sealed record Round(
         string Label, double P50, double P99, double Max, double Achieved, int Denied, int Failed, double LagP99,
-        double CpuMicroseconds, double AllocatedBytes, int Posts, int Patches, string Load);
+        double CpuMicroseconds, double AllocatedBytes, int Posts, int Patches, string Load)
+    {
+        /// <summary>Occurrences the recorder refused during the round (Events on).</summary>
+        public long Dropped { get; init; }
+    }
 
     /// <summary>A <c>policygate serve</c> on 127.0.0.1 and a client trusting its CA, on at most N HTTP/1.1 connections.</summary>
     private sealed class Webhook : IAsyncDisposable
