@@ -118,7 +118,8 @@ internal static class EventsBenchmark
                     Console.WriteLine($"    Events {round.Label,-3}  p50 {round.P50,6:F2} ms  p99 {round.P99,6:F2} ms  max {round.Max,7:F2} ms  " +
                         $"{round.Achieved,6:N0}/s answered  {round.Denied:N0} denied, {round.Failed} failed  " +
                         $"send lag p99 {round.LagP99,5:F2} ms  machine CPU {round.CpuMicroseconds,5:F0} µs/req  {round.AllocatedBytes / 1024.0,5:F1} KB/req  " +
-                        $"Event writes: {round.Posts} POST, {round.Patches} PATCH, {round.Dropped} dropped  load {round.Load}");
+                        $"slowest 1% due {round.SlowFrom:F1}-{round.SlowTo:F1} s  Event writes (the on server's): {round.Posts} POST, {round.Patches} PATCH{round.Writes}, " +
+                        $"{round.Dropped} dropped  load {round.Load}");
                 }
 
                 Console.WriteLine($"    p99 on/off {b.P99 / a.P99:F2}x");
@@ -153,7 +154,7 @@ internal static class EventsBenchmark
             Console.WriteLine($"    recorder after its drain: accepted {counts.Accepted:N0} occurrences, created {counts.Created}, series updated {counts.SeriesUpdated}, " +
                 $"dropped {counts.Dropped}, failed {counts.Failed}, abandoned {counts.Abandoned}");
 
-            await RecorderAloneAsync(kubeconfig, bodies.Count, rate);
+            await RecorderAloneAsync(kubeconfig, bodies.Count, rate, off, bodies[0]);
         }
         finally
         {
@@ -178,7 +179,7 @@ internal static class EventsBenchmark
     /// rounds) are handed to a started recorder writing to the fake API server, from a thread that wakes every
     /// millisecond; against the same thread handing them to nobody. After a 5 s warm-up (its creates), 10 s each way.
     /// </summary>
-    private static async Task RecorderAloneAsync(string kubeconfig, int subjects, int rate)
+    private static async Task RecorderAloneAsync(string kubeconfig, int subjects, int rate, Webhook server, Body body)
     {
         var policy = new EventReference("policygate.io/v1", "ClusterAdmissionPolicy", null, "required-labels", null);
         var requests = Enumerable.Range(0, subjects).SelectMany(i =>
@@ -199,7 +200,10 @@ internal static class EventsBenchmark
             Pace(recorder, requests, rate, TimeSpan.FromSeconds(5));
             var (cpuOn, allocatedOn, occurrences) = Pace(recorder, requests, rate, TimeSpan.FromSeconds(10));
             var (cpuOff, allocatedOff, _) = Pace(null, requests, rate, TimeSpan.FromSeconds(10));
+            var (nanoseconds, bytes) = await AdmissionPathAsync(recorder, server, body);
             var counts = recorder.Counts;
+            Console.WriteLine($"  what a denial's Events cost the admission path (PolicyEvents.From and ClusterEventSink.Publish, queueing two occurrences), " +
+                $"on the request's thread: {nanoseconds / 1000:F1} µs and {bytes:N0} bytes allocated");
             Console.WriteLine($"  the recorder alone, {occurrences:N0} occurrences in 10 s ({2 * rate:N0}/s, {requests.Length} distinct), against the same pacing thread handing them to nobody:");
             Console.WriteLine($"    {(cpuOn - cpuOff).TotalMicroseconds / occurrences:F1} µs of machine CPU and {(double)(allocatedOn - allocatedOff) / occurrences:F0} bytes allocated per occurrence " +
                 $"(TryRecord, the pump's folding and wake-ups); so far created {counts.Created}, series updated {counts.SeriesUpdated}, dropped {counts.Dropped}");
@@ -208,6 +212,56 @@ internal static class EventsBenchmark
         {
             await recorder.DisposeAsync();
         }
+    }
+
+    /// <summary>
+    /// The Events' share of the admission path for <paramref name="body"/>, as serve's handler runs it after the
+    /// evaluation: <see cref="PolicyEvents.From"/>, then <see cref="ClusterEventSink.Publish"/> to a started recorder.
+    /// In chunks of 100 denials with a pause between, so that the queue never fills (a full queue is a cheaper path).
+    /// </summary>
+    private static async Task<(double Nanoseconds, long Bytes)> AdmissionPathAsync(EventRecorder recorder, Webhook server, Body body)
+    {
+        var snapshot = server.App.Services.GetRequiredService<PolicyRegistry>().Current;
+        var context = new Microsoft.AspNetCore.Http.DefaultHttpContext();
+        context.Request.Method = "POST";
+        context.Request.ContentType = "application/json";
+        context.Request.ContentLength = body.Bytes.Length;
+        context.Request.Body = new MemoryStream(body.Bytes, writable: false);
+        using var document = (await Server.Admission.AdmissionReviewReader.ReadAsync(context.Request, 3 << 20, default)).Review!;
+        var request = document.Request;
+        var decisions = Core.Evaluation.AdmissionEvaluator.Review(snapshot.Validating, request, _ => null).Decisions;
+        var sink = new Server.Events.ClusterEventSink(recorder);
+        void Deny()
+        {
+            foreach (var policyEvent in Core.Events.PolicyEvents.From(request, decisions, name => snapshot.Find(name)?.Resource, TimeProvider.System.GetUtcNow()))
+            {
+                sink.Publish(policyEvent);
+            }
+        }
+
+        var ticks = 0L;
+        var bytes = 0L;
+        var calls = 0;
+        for (var chunk = 0; chunk < 30; chunk++)
+        {
+            var allocated = GC.GetAllocatedBytesForCurrentThread();
+            var started = Stopwatch.GetTimestamp();
+            for (var i = 0; i < 100; i++)
+            {
+                Deny();
+            }
+
+            if (chunk >= 10)
+            {
+                ticks += Stopwatch.GetTimestamp() - started;
+                bytes += GC.GetAllocatedBytesForCurrentThread() - allocated;
+                calls += 100;
+            }
+
+            await Task.Delay(100);
+        }
+
+        return (ticks * 1e9 / Stopwatch.Frequency / calls, bytes / calls);
     }
 
     /// <summary>Hands <paramref name="requests"/> in turn to <paramref name="recorder"/> (none: to nobody), two per
@@ -258,6 +312,7 @@ internal static class EventsBenchmark
             Posts = writes.Count(q => q.Method == "POST"),
             Patches = writes.Count(q => q.Method == "PATCH"),
             Dropped = (recorder?.Counts.Dropped ?? 0) - droppedBefore,
+            Writes = writes.Count == 0 ? "" : $" at {Stopwatch.GetElapsedTime(load.Start, writes[0].Timestamp).TotalSeconds:F1}-{Stopwatch.GetElapsedTime(load.Start, writes[^1].Timestamp).TotalSeconds:F1} s",
             Load = $"{loadBefore}→{LoadAverage()}",
         };
     }
@@ -314,6 +369,8 @@ internal static class EventsBenchmark
         var elapsed = Stopwatch.GetElapsedTime(start);
         process.Refresh();
         var answered = latencies.Where(l => !double.IsNaN(l)).Order().ToArray();
+        var p99 = Percentile(answered, 0.99);
+        var slow = Enumerable.Range(0, count).Where(i => latencies[i] >= p99).Select(i => (double)i / rate).ToArray();
         return new Round(
             "",
             Percentile(answered, 0.50),
@@ -327,7 +384,12 @@ internal static class EventsBenchmark
             (double)(GC.GetTotalAllocatedBytes() - allocated) / count,
             0,
             0,
-            "");
+            "")
+        {
+            Start = start,
+            SlowFrom = slow.Length == 0 ? double.NaN : slow.Min(),
+            SlowTo = slow.Length == 0 ? double.NaN : slow.Max(),
+        };
     }
 
     /// <summary>Sends request <paramref name="i"/> (its own uid); true when it was answered with a denial.</summary>
@@ -411,6 +473,17 @@ internal static class EventsBenchmark
     {
         /// <summary>Occurrences the recorder refused during the round (Events on).</summary>
         public long Dropped { get; init; }
+
+        /// <summary>When the round started (a <see cref="Stopwatch"/> timestamp).</summary>
+        public long Start { get; init; }
+
+        /// <summary>The first and last due time (seconds into the round) of the requests at or above the p99.</summary>
+        public double SlowFrom { get; init; }
+
+        public double SlowTo { get; init; }
+
+        /// <summary>The first and last Event write (seconds into the round), if any.</summary>
+        public string Writes { get; init; } = "";
     }
 
     /// <summary>A <c>policygate serve</c> on 127.0.0.1 and a client trusting its CA, on at most N HTTP/1.1 connections.</summary>
