@@ -46,6 +46,18 @@ internal static class EventsBenchmark
     private static async Task RunAsync(int rounds, TimeSpan duration, int rate, int connections)
     {
         var root = Directory.CreateTempSubdirectory("policygate-events-bench-").FullName;
+        try
+        {
+            await RunInAsync(root, rounds, duration, rate, connections);
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    private static async Task RunInAsync(string root, int rounds, TimeSpan duration, int rate, int connections)
+    {
         var certificates = CertificateGenerator.Generate(new ServingCertificateRequest("policygate", "policygate") { ExtraIpAddresses = [IPAddress.Loopback] });
         var certs = Directory.CreateDirectory(Path.Combine(root, "certs")).FullName;
         await File.WriteAllTextAsync(Path.Combine(certs, TlsFileNames.PrivateKey), certificates.PrivateKeyPem);
@@ -169,7 +181,6 @@ internal static class EventsBenchmark
             }
 
             await api.DisposeAsync();
-            Directory.Delete(root, recursive: true);
         }
     }
 
