@@ -6,7 +6,9 @@ using PolicyGate.Bench;
 //   dotnet run -c Release --project bench/PolicyGate.Bench -- startup [policies=50]
 //   taskset -c 0 dotnet run -c Release --project bench/PolicyGate.Bench -- isolation
 //   dotnet run -c Release --project bench/PolicyGate.Bench -- reload [changes=50]
-// "all" runs evaluation, dry-run, server-path and limits; recompile, startup, isolation and reload run only by name (they take minutes or start processes).
+//   dotnet run -c Release --project bench/PolicyGate.Bench -- events [rounds=3] [seconds=10] [rate=1000] [connections=16]
+// "all" runs evaluation, dry-run, server-path and limits; recompile, startup, isolation, reload and events run only by
+// name (they take minutes, start processes or servers).
 var which = args.Length > 0 ? args[0] : "all";
 if (which is "all" or "evaluation")
 {
@@ -38,6 +40,15 @@ if (which == "reload")
     ReloadBenchmark.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 50);
 }
 
+if (which == "events")
+{
+    EventsBenchmark.Run(
+        Arg(1, 3),
+        Arg(2, 10),
+        Arg(3, 1000),
+        Arg(4, 16));
+}
+
 if (which == "recompile")
 {
     RecompileBenchmark.Run(
@@ -49,3 +60,5 @@ if (which == "startup")
 {
     StartupBenchmark.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 50);
 }
+
+int Arg(int index, int fallback) => args.Length > index ? int.Parse(args[index], System.Globalization.CultureInfo.InvariantCulture) : fallback;

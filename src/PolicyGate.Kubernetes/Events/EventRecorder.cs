@@ -34,6 +34,10 @@ namespace PolicyGate.Kubernetes.Events;
 /// <see cref="EventRecorderCounts.Failed"/> and logged with the API server's message; the series is forgotten, so the
 /// next identical occurrence creates a new Event.</para>
 /// <para>Writes go out one at a time, in order; while one is backing off, later occurrences wait in the queue.</para>
+/// <para><b>Batches.</b> The pump takes the queue in batches at most once per <see cref="EventRecorderOptions.BatchInterval"/>
+/// (an occurrence after a quiet spell is taken at once), so that a flood of denials does not wake it for every one of
+/// them: each wake-up is a thread-pool hand-off, paid on the cores that answer admission requests. Disposal ends the
+/// wait.</para>
 /// </remarks>
 public sealed class EventRecorder : IAsyncDisposable
 {
@@ -47,12 +51,14 @@ public sealed class EventRecorder : IAsyncDisposable
     private readonly ResiliencePipeline _pipeline;
     private readonly TokenBucket _bucket;
     private readonly CancellationTokenSource _stopping = new();
+    private readonly CancellationTokenSource _closing = new();
     private readonly Lock _lifecycle = new();
 
     // Owned by the pump alone: no locks.
     private readonly Dictionary<SeriesKey, Series> _series = [];
     private readonly HashSet<Series> _pending = [];
     private DateTimeOffset _nextSweep;
+    private long _lastBatch = long.MinValue;
 
     private Task? _pump;
     private bool _disposed;
@@ -143,6 +149,7 @@ public sealed class EventRecorder : IAsyncDisposable
             pump = _pump;
         }
 
+        await _closing.CancelAsync().ConfigureAwait(false);
         _queue.Writer.TryComplete();
         if (pump is null)
         {
@@ -158,6 +165,7 @@ public sealed class EventRecorder : IAsyncDisposable
         }
 
         _stopping.Dispose();
+        _closing.Dispose();
         if (Interlocked.Read(ref _abandoned) is > 0 and var abandoned)
         {
             EventRecorderLog.Abandoned(_logger, abandoned);
@@ -201,6 +209,7 @@ public sealed class EventRecorder : IAsyncDisposable
         {
             while (true)
             {
+                await WaitForBatchAsync(reader, cancellationToken).ConfigureAwait(false);
                 while (reader.TryRead(out var occurrence))
                 {
                     await HandleAsync(occurrence, cancellationToken).ConfigureAwait(false);
@@ -232,6 +241,32 @@ public sealed class EventRecorder : IAsyncDisposable
             _queue.Writer.TryComplete();
             AbandonRest();
         }
+    }
+
+    /// <summary>When occurrences are queued and the last batch was taken less than
+    /// <see cref="EventRecorderOptions.BatchInterval"/> ago, waits out the rest of the interval (disposal ends the wait).</summary>
+    private async Task WaitForBatchAsync(ChannelReader<Occurrence> reader, CancellationToken cancellationToken)
+    {
+        if (!reader.TryPeek(out _))
+        {
+            return; // a due series patch woke the pump, not the queue
+        }
+
+        if (_lastBatch != long.MinValue && !_closing.IsCancellationRequested &&
+            _options.BatchInterval - _time.GetElapsedTime(_lastBatch) is { Ticks: > 0 } rest)
+        {
+            using var wake = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _closing.Token);
+            try
+            {
+                await Task.Delay(rest, _time, wake.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                // Disposal began: deliver what is queued now.
+            }
+        }
+
+        _lastBatch = _time.GetTimestamp();
     }
 
     /// <summary>Waits for the next occurrence or the next due series patch; false once the queue is closed and empty.</summary>

@@ -289,6 +289,30 @@ public sealed class EventRecorderTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task Occurrences_SoonAfterABatch_WaitOutTheBatchInterval_ThenAreTakenTogether()
+    {
+        _api.OnCreate(EventsApiStub.Created);
+        var time = new WatchedTimeProvider();
+        var recorder = NewRecorder(time, new EventRecorderOptions { BatchInterval = TimeSpan.FromMilliseconds(50) });
+        recorder.Start();
+        recorder.TryRecord(Denied("first"));
+        await Eventually.TrueAsync(() => recorder.Counts.Created == 1, "the first occurrence, taken at once");
+
+        time.Advance(TimeSpan.FromMilliseconds(10));
+        recorder.TryRecord(Denied("second"));
+        recorder.TryRecord(Denied("third"));
+
+        // 10 ms after the first batch: the pump waits out the other 40 ms before it takes the next.
+        await Eventually.TrueAsync(() => time.TimersSet.Contains(TimeSpan.FromMilliseconds(40)), "the pump to wait for the batch interval");
+        Assert.Single(_api.Requests("POST"));
+        Assert.Equal(2, recorder.QueueLength);
+
+        time.Advance(TimeSpan.FromMilliseconds(40));
+
+        await Eventually.TrueAsync(() => recorder.Counts.Created == 3, "the batch of two");
+    }
+
+    [Fact]
     public async Task QueueFull_TryRecordReturnsFalse_CountsAndLogsTheDrop()
     {
         var recorder = NewRecorder(new WatchedTimeProvider(), new EventRecorderOptions { QueueCapacity = 2 });

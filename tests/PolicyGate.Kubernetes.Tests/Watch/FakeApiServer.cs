@@ -164,11 +164,12 @@ internal sealed partial class FakeApiServer : IAsyncDisposable
         var stream = connection.GetStream();
         try
         {
-            var head = await ReadHeadAsync(stream);
-            if (head is null)
+            if (await ReadHeadAsync(stream) is not { } received)
             {
                 return;
             }
+
+            var (head, rest) = received;
 
             if (IsBlocked(head))
             {
@@ -183,8 +184,8 @@ internal sealed partial class FakeApiServer : IAsyncDisposable
             var uri = new Uri("http://localhost" + target);
             var parsed = System.Web.HttpUtility.ParseQueryString(uri.Query);
             var query = parsed.AllKeys.Where(k => k is not null).ToDictionary(k => k!, k => parsed[k] ?? "", StringComparer.Ordinal);
-            var body = await ReadBodyAsync(stream, head);
-            var recorded = new RecordedRequest(uri.AbsolutePath, query, Stopwatch.GetTimestamp(), requestLine[0], body);
+            var body = await ReadBodyAsync(stream, head, rest);
+            var recorded = new RecordedRequest(uri.AbsolutePath, query, Stopwatch.GetTimestamp(), requestLine[0], body.Length == 0 ? null : Encoding.UTF8.GetString(body));
             Failure? failure;
             string list;
             lock (_gate)
@@ -236,68 +237,54 @@ internal sealed partial class FakeApiServer : IAsyncDisposable
         }
     }
 
-    private static async Task<string?> ReadHeadAsync(NetworkStream stream)
+    /// <summary>Reads the body <paramref name="head"/>'s <c>Content-Length</c> announces (none without one), of which
+    /// <paramref name="rest"/> was read with the head.</summary>
+    private static async Task<byte[]> ReadBodyAsync(NetworkStream stream, string head, byte[] rest)
     {
-        var head = new List<byte>();
-        var one = new byte[1];
-        while (head.Count < 4 || head[^4] != '\r' || head[^3] != '\n' || head[^2] != '\r' || head[^1] != '\n')
+        var length = head.Split("\r\n")
+            .Select(line => line.Split(':', 2))
+            .Where(pair => pair.Length == 2 && pair[0].Trim().Equals("Content-Length", StringComparison.OrdinalIgnoreCase))
+            .Select(pair => int.Parse(pair[1].Trim(), System.Globalization.CultureInfo.InvariantCulture))
+            .FirstOrDefault();
+        var body = new byte[length];
+        rest.AsSpan(0, Math.Min(rest.Length, length)).CopyTo(body);
+        if (rest.Length < length)
         {
-            if (await stream.ReadAsync(one) == 0)
+            await stream.ReadExactlyAsync(body.AsMemory(rest.Length));
+        }
+
+        return body;
+    }
+
+    /// <summary>Reads up to the blank line after the headers, in chunks; what came after it is returned too (the
+    /// start of a body).</summary>
+    private static async Task<(string Head, byte[] Body)?> ReadHeadAsync(NetworkStream stream)
+    {
+        var read = new List<byte>();
+        var chunk = new byte[1024];
+        while (true)
+        {
+            var end = IndexOfBlankLine(read);
+            if (end >= 0)
+            {
+                return (Encoding.ASCII.GetString([.. read[..end]]), [.. read[end..]]);
+            }
+
+            var n = await stream.ReadAsync(chunk);
+            if (n == 0)
             {
                 return null;
             }
 
-            head.Add(one[0]);
-        }
-
-        return Encoding.ASCII.GetString([.. head]);
-    }
-
-    /// <summary>The request's body, by its Content-Length or chunked; null when it has none.</summary>
-    private static async Task<string?> ReadBodyAsync(NetworkStream stream, string head)
-    {
-        var headers = head.Split("\r\n").Skip(1).Select(l => l.Split(':', 2)).Where(p => p.Length == 2)
-            .ToDictionary(p => p[0].Trim(), p => p[1].Trim(), StringComparer.OrdinalIgnoreCase);
-        var bytes = new List<byte>();
-        if (headers.TryGetValue("Content-Length", out var length) && int.Parse(length, System.Globalization.CultureInfo.InvariantCulture) is > 0 and var n)
-        {
-            var buffer = new byte[n];
-            await stream.ReadExactlyAsync(buffer);
-            return Encoding.UTF8.GetString(buffer);
-        }
-
-        if (!headers.TryGetValue("Transfer-Encoding", out var encoding) || !encoding.Contains("chunked", StringComparison.OrdinalIgnoreCase))
-        {
-            return null;
-        }
-
-        while (true)
-        {
-            var size = Convert.ToInt32((await ReadLineAsync(stream)).Split(';')[0], 16);
-            if (size == 0)
-            {
-                await ReadLineAsync(stream);
-                return Encoding.UTF8.GetString([.. bytes]);
-            }
-
-            var chunk = new byte[size];
-            await stream.ReadExactlyAsync(chunk);
-            bytes.AddRange(chunk);
-            await ReadLineAsync(stream);
+            read.AddRange(chunk.AsSpan(0, n));
         }
     }
 
-    private static async Task<string> ReadLineAsync(NetworkStream stream)
+    /// <summary>Where the headers end (just past <c>\r\n\r\n</c>), or -1.</summary>
+    private static int IndexOfBlankLine(List<byte> bytes)
     {
-        var line = new List<byte>();
-        var one = new byte[1];
-        while (line.Count < 2 || line[^2] != '\r' || line[^1] != '\n')
-        {
-            await stream.ReadExactlyAsync(one);
-            line.Add(one[0]);
-        }
-
-        return Encoding.ASCII.GetString([.. line])[..^2];
+        var i = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(bytes).IndexOf("\r\n\r\n"u8);
+        return i < 0 ? -1 : i + 4;
     }
 
     private static async Task WriteAsync(NetworkStream stream, int status, string body, string? retryAfter)
