@@ -71,14 +71,7 @@ internal static class EventsBenchmark
         try
         {
             var kubeconfig = Path.Combine(root, "kubeconfig");
-            await File.WriteAllTextAsync(kubeconfig, $$$"""
-                apiVersion: v1
-                kind: Config
-                current-context: bench
-                clusters: [{name: bench, cluster: {server: "{{{api.Host}}}"}}]
-                users: [{name: bench, user: {token: t}}]
-                contexts: [{name: bench, context: {cluster: bench, user: bench}}]
-                """);
+            FakeApiServer.WriteKubeconfig(kubeconfig, api.Host, "t");
             PolicyGateServerOptions Options(string? cluster) => new()
             {
                 PoliciesDirectory = policies,

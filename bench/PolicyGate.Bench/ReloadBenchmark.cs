@@ -28,14 +28,7 @@ internal static class ReloadBenchmark
             await using var api = FakeApiServer.Start();
             api.SetListFor("/apis/policygate.io/v1/clusteradmissionpolicies", "1", Policy("from-cluster", "v0", "1"));
             var kubeconfig = Path.Combine(root, "kubeconfig");
-            await File.WriteAllTextAsync(kubeconfig, $$$"""
-                apiVersion: v1
-                kind: Config
-                current-context: bench
-                clusters: [{name: bench, cluster: {server: "{{{api.Host}}}"}}]
-                users: [{name: bench, user: {token: t}}]
-                contexts: [{name: bench, context: {cluster: bench, user: bench}}]
-                """);
+            FakeApiServer.WriteKubeconfig(kubeconfig, api.Host, "t");
             var policies = Directory.CreateDirectory(Path.Combine(root, "policies")).FullName;
             var file = Path.Combine(policies, "from-file.yaml");
             await File.WriteAllTextAsync(file, FileYaml("v0"));

@@ -24,14 +24,7 @@ public sealed class ClusterPoliciesIntegrationTests : IAsyncLifetime
     {
         _api = FakeApiServer.Start();
         _kubeconfig = Path.Combine(Directory.CreateTempSubdirectory("policygate-cluster-").FullName, "config");
-        File.WriteAllText(_kubeconfig, $$$"""
-            apiVersion: v1
-            kind: Config
-            current-context: test
-            clusters: [{name: test, cluster: {server: "{{{_api.Host}}}"}}]
-            users: [{name: webhook, user: {token: t}}]
-            contexts: [{name: test, context: {cluster: test, user: webhook}}]
-            """);
+        FakeApiServer.WriteKubeconfig(_kubeconfig, _api.Host, "t");
         return Task.CompletedTask;
     }
 

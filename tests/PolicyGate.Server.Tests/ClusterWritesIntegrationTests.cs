@@ -241,14 +241,7 @@ public sealed class ClusterWritesIntegrationTests : IAsyncLifetime
     private async Task<RunningServer> StartAsync(string pod, bool writeCa, TimeSpan? resync = null)
     {
         var kubeconfig = Path.Combine(_root, $"config-{pod}");
-        await File.WriteAllTextAsync(kubeconfig, $$$"""
-            apiVersion: v1
-            kind: Config
-            current-context: test
-            clusters: [{name: test, cluster: {server: "{{{_api.Host}}}"}}]
-            users: [{name: webhook, user: {token: token-{{{pod}}}}}]
-            contexts: [{name: test, context: {cluster: test, user: webhook}}]
-            """);
+        FakeApiServer.WriteKubeconfig(kubeconfig, _api.Host, $"token-{pod}");
         var started = await RunningServer.StartAsync(
             new Dictionary<string, string>(),
             writeCaCertificate: writeCa,

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using PolicyGate.Kubernetes.Tests.Watch;
 using PolicyGate.Server.Tests.TestSupport;
 using WireMock.RequestBuilders;
 using WireMock.ResponseBuilders;
@@ -24,14 +25,7 @@ public sealed class EventsIntegrationTests : IDisposable
         // The API server keeps what it is sent and answers with it, as a create does.
         _api.Given(Request.Create().WithPath(EventsPath).UsingPost())
             .RespondWith(Response.Create().WithStatusCode(201).WithHeader("Content-Type", "application/json").WithBody("{{{request.body}}}").WithTransformer());
-        File.WriteAllText(_kubeconfig, $$$"""
-            apiVersion: v1
-            kind: Config
-            current-context: test
-            clusters: [{name: test, cluster: {server: "{{{_api.Url}}}"}}]
-            users: [{name: webhook, user: {token: webhook-token}}]
-            contexts: [{name: test, context: {cluster: test, user: webhook}}]
-            """);
+        FakeApiServer.WriteKubeconfig(_kubeconfig, _api.Url!, "webhook-token");
     }
 
     public void Dispose()

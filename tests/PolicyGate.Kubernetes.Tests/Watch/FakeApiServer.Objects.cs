@@ -16,6 +16,17 @@ internal sealed partial class FakeApiServer
     private readonly List<(string Method, string PathPrefix, Failure Failure)> _objectFailures = [];
     private long _resourceVersion = 1000;
 
+    /// <summary>Writes a kubeconfig file whose current context is the API server at <paramref name="host"/> with a bearer
+    /// <paramref name="token"/>, for <c>serve --kubeconfig</c> in tests and benchmarks.</summary>
+    public static void WriteKubeconfig(string path, string host, string token = "t") => File.WriteAllText(path, $$$"""
+        apiVersion: v1
+        kind: Config
+        current-context: test
+        clusters: [{name: test, cluster: {server: "{{{host}}}"}}]
+        users: [{name: test, user: {token: {{{token}}}}}]
+        contexts: [{name: test, context: {cluster: test, user: test}}]
+        """);
+
     /// <summary>A copy of the object at <paramref name="path"/> (e.g. <c>/apis/coordination.k8s.io/v1/namespaces/ns/leases/x</c>), or null.</summary>
     public JsonObject? GetObject(string path)
     {
