@@ -4,6 +4,8 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using PolicyGate.Kubernetes.Certificates;
+using PolicyGate.Kubernetes.Connection;
+using PolicyGate.Kubernetes.Naming;
 
 namespace PolicyGate.Cli.Certs;
 
@@ -32,8 +34,14 @@ internal static class CertsGenerateCommand
         var output = new Option<string>("--out")
         {
             Description = $"The folder to write {string.Join(", ", FileNames)} into (created if missing).",
-            Required = true,
         };
+        var secret = new Option<string>("--secret")
+        {
+            Description = "Instead of --out: write them into this kubernetes.io/tls Secret in --namespace (in a pod, or with --kubeconfig), " +
+                "keeping one that already holds a certificate for the same names valid for 30 more days (so a Job can run on every install).",
+        };
+        var kubeconfig = new Option<string?>("--kubeconfig") { Description = "With --secret: the cluster's kubeconfig (default: the pod's service account)." };
+        var context = new Option<string?>("--context") { Description = "With --secret: the kubeconfig context to use." };
         var dns = new Option<string[]>("--dns")
         {
             Description = "More DNS names for the serving certificate (repeatable).",
@@ -60,25 +68,89 @@ internal static class CertsGenerateCommand
             "tls.key, and print the caBundle (base64 of ca.crt) for the webhook configuration.\n" +
             "Exit codes: 0 written; 2 bad arguments, existing files (see --force) or a write error.")
         {
-            service, ns, output, dns, ip, days, force,
+            service, ns, output, secret, kubeconfig, context, dns, ip, days, force,
         };
-        command.SetAction(parse => Execute(
+        command.SetAction((parse, cancellationToken) => parse.GetValue(secret) is { } secretName
+            ? ExecuteSecretAsync(
+                new CertsGenerateArguments(
+                    parse.GetValue(service)!, parse.GetValue(ns)!, parse.GetValue(output) ?? "", parse.GetValue(dns) ?? [], parse.GetValue(ip) ?? [],
+                    parse.GetValue(days), parse.GetValue(force)),
+                secretName, parse.GetValue(kubeconfig), parse.GetValue(context), console, cancellationToken)
+            : Task.FromResult(Execute(
             new CertsGenerateArguments(
                 parse.GetValue(service)!,
                 parse.GetValue(ns)!,
-                parse.GetValue(output)!,
+                parse.GetValue(output) ?? "",
                 parse.GetValue(dns) ?? [],
                 parse.GetValue(ip) ?? [],
                 parse.GetValue(days),
                 parse.GetValue(force)),
-            console));
+            console)));
         return command;
     }
+
+    /// <summary><c>--secret NAME</c>: the certificate goes into a Secret in the cluster instead of files.</summary>
+    private static async Task<int> ExecuteSecretAsync(CertsGenerateArguments arguments, string secretName, string? kubeconfig, string? context,
+        CliConsole console, CancellationToken cancellationToken)
+    {
+        var errors = new List<string>();
+        var request = Request(arguments, errors);
+        if (arguments.OutputDirectory.Length > 0)
+        {
+            errors.Add("give --out DIR or --secret NAME, not both");
+        }
+
+        if (!KubernetesNames.IsDnsSubdomain(secretName))
+        {
+            errors.Add($"--secret: \"{secretName}\" is not a valid Secret name");
+        }
+
+        if (errors.Count > 0)
+        {
+            errors.ForEach(e => console.Error.WriteLine($"error: {e}"));
+            return ExitCodes.InputError;
+        }
+
+        try
+        {
+            using var connection = ClusterConnection.Connect(kubeconfig, context);
+            if (connection is null)
+            {
+                await console.Error.WriteLineAsync("error: --secret writes to a cluster: run in a pod (its service account) or give --kubeconfig").ConfigureAwait(false);
+                return ExitCodes.InputError;
+            }
+
+            var result = await new TlsSecretWriter(connection.Client).EnsureAsync(arguments.Namespace, secretName, request, RenewBefore, TimeProvider.System, cancellationToken)
+                .ConfigureAwait(false);
+            await console.Error.WriteLineAsync(result.Written
+                ? $"wrote Secret {arguments.Namespace}/{secretName} (ca.crt, tls.crt, tls.key) for {arguments.ServiceName}.{arguments.Namespace}.svc: {result.Reason}"
+                : $"kept Secret {arguments.Namespace}/{secretName}: {result.Reason}").ConfigureAwait(false);
+            return ExitCodes.Success;
+        }
+        catch (InvalidOperationException ex)
+        {
+            await console.Error.WriteLineAsync($"error: {ex.Message}").ConfigureAwait(false);
+            return ExitCodes.InputError;
+        }
+        catch (Exception ex) when (ex is k8s.Autorest.HttpOperationException or HttpRequestException)
+        {
+            await console.Error.WriteLineAsync($"error: Secret {arguments.Namespace}/{secretName}: {Kubernetes.ApiErrors.Describe(ex)}").ConfigureAwait(false);
+            return ExitCodes.InputError;
+        }
+    }
+
+    /// <summary>A certificate in a Secret is replaced when it has less than this left.</summary>
+    private static readonly TimeSpan RenewBefore = TimeSpan.FromDays(30);
 
     private static int Execute(CertsGenerateArguments arguments, CliConsole console)
     {
         var errors = new List<string>();
         var request = Request(arguments, errors);
+        if (arguments.OutputDirectory.Length == 0)
+        {
+            errors.Add("give --out DIR (files) or --secret NAME (a Secret in the cluster)");
+        }
+
         if (errors.Count > 0)
         {
             errors.ForEach(e => console.Error.WriteLine($"error: {e}"));
