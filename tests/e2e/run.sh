@@ -12,7 +12,7 @@ IMAGE=policygate:e2e
 KEEP=${1:-}
 WORK=$(mktemp -d)
 
-for tool in docker kind kubectl dotnet; do
+for tool in docker kind kubectl; do
   command -v "$tool" >/dev/null || { echo "error: $tool is needed (see tests/e2e/README.md)" >&2; exit 2; }
 done
 
@@ -40,85 +40,10 @@ kind create cluster --name "$CLUSTER" --wait 120s
 docker build -t "$IMAGE" .
 kind load docker-image "$IMAGE" --name "$CLUSTER"
 
-step "CRDs, namespace, certificate"
-kubectl apply -k deploy/crds
-kubectl create namespace "$NS"
+step "install: kubectl apply -k deploy/ (its image swapped for the one just built)"
 kubectl create namespace "$APP_NS"
-dotnet run --project src/PolicyGate.Cli -- certs generate --service policygate --namespace "$NS" --out "$WORK/certs" >/dev/null
-kubectl -n "$NS" create secret generic policygate-tls \
-  --from-file=tls.crt="$WORK/certs/tls.crt" --from-file=tls.key="$WORK/certs/tls.key" --from-file=ca.crt="$WORK/certs/ca.crt"
-
-step "RBAC, Deployment (2 replicas), Service"
-kubectl apply -f - <<YAML
-apiVersion: v1
-kind: ServiceAccount
-metadata: {name: policygate, namespace: $NS}
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRole
-metadata: {name: policygate}
-rules:
-- {apiGroups: [policygate.io], resources: [clusteradmissionpolicies, admissionpolicies], verbs: [get, list, watch]}
-- {apiGroups: [policygate.io], resources: [clusteradmissionpolicies/status, admissionpolicies/status], verbs: [patch]}
-- {apiGroups: [""], resources: [namespaces, configmaps], verbs: [list, watch]}
-- {apiGroups: [events.k8s.io], resources: [events], verbs: [create, patch]}
-- {apiGroups: [admissionregistration.k8s.io], resources: [validatingwebhookconfigurations, mutatingwebhookconfigurations], verbs: [get, create, update]}
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRoleBinding
-metadata: {name: policygate}
-roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: policygate}
-subjects: [{kind: ServiceAccount, name: policygate, namespace: $NS}]
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: Role
-metadata: {name: policygate-leases, namespace: $NS}
-rules:
-- {apiGroups: [coordination.k8s.io], resources: [leases], verbs: [get, list, create, update, delete]}
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: RoleBinding
-metadata: {name: policygate-leases, namespace: $NS}
-roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: policygate-leases}
-subjects: [{kind: ServiceAccount, name: policygate, namespace: $NS}]
----
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: policygate, namespace: $NS}
-spec:
-  replicas: 2
-  selector: {matchLabels: {app.kubernetes.io/name: policygate}}
-  template:
-    metadata: {labels: {app.kubernetes.io/name: policygate}}
-    spec:
-      serviceAccountName: policygate
-      securityContext: {runAsNonRoot: true, runAsUser: 65532, seccompProfile: {type: RuntimeDefault}}
-      containers:
-      - name: policygate
-        image: $IMAGE
-        imagePullPolicy: Never
-        command: [/app/policygate]
-        args: [serve, --cert-dir, /etc/policygate/certs]
-        env:
-        - {name: POD_NAME, valueFrom: {fieldRef: {fieldPath: metadata.name}}}
-        - {name: POD_NAMESPACE, valueFrom: {fieldRef: {fieldPath: metadata.namespace}}}
-        ports: [{containerPort: 8443}]
-        readinessProbe: {httpGet: {path: /readyz, port: 8443, scheme: HTTPS}}
-        securityContext: {allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: {drop: [ALL]}}
-        volumeMounts:
-        - {name: certs, mountPath: /etc/policygate/certs, readOnly: true}
-        - {name: cache, mountPath: /var/cache/policygate}
-      volumes:
-      - {name: certs, secret: {secretName: policygate-tls}}
-      - {name: cache, emptyDir: {}}
----
-apiVersion: v1
-kind: Service
-metadata: {name: policygate, namespace: $NS}
-spec:
-  selector: {app.kubernetes.io/name: policygate}
-  ports: [{port: 8443, targetPort: 8443}]
-YAML
+kubectl kustomize deploy | sed "s#image: policygate:0.1.0#image: $IMAGE#" | kubectl apply -f -
+kubectl -n "$NS" wait --for=condition=complete job/policygate-certs --timeout=180s
 kubectl -n "$NS" rollout status deployment/policygate --timeout=180s
 
 step "the leader registers the webhooks"
