@@ -19,7 +19,7 @@ namespace PolicyGate.Scripting.Compilation;
 /// program is shared by every policy and request that uses it. The emitted assembly is loaded into its own
 /// collectible load context, never into Roslyn's interactive loader (which would keep it forever).
 /// </summary>
-public sealed class PolicyCompiler
+public sealed partial class PolicyCompiler
 {
     private readonly ConcurrentDictionary<string, Lazy<PolicyCompilation>> _programs = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, PolicyImage> _images = new(StringComparer.Ordinal);
@@ -242,13 +242,24 @@ public sealed class PolicyCompiler
         .WithAssemblyIdentityComparer(DesktopAssemblyIdentityComparer.Default);
 
     /// <summary>
+    /// The code with its <c>#load</c> of the editor-only globals file (<see cref="ScriptEnvironment.EditorGlobalsFileName"/>)
+    /// blanked: the same length of spaces, so every line and column the compiler reports stays where the author sees it.
+    /// </summary>
+    internal static string WithoutEditorGlobals(string code) => code.Contains(ScriptEnvironment.EditorGlobalsFileName, StringComparison.Ordinal)
+        ? EditorGlobalsLoad().Replace(code, m => new string(' ', m.Length))
+        : code;
+
+    [System.Text.RegularExpressions.GeneratedRegex("""^[ \t]*#load[ \t]+"(?:[^"\r\n]*[/\\])?policygate\.globals\.csx"[ \t]*(?://[^\r\n]*)?(?=\r?$)""", System.Text.RegularExpressions.RegexOptions.Multiline)]
+    private static partial System.Text.RegularExpressions.Regex EditorGlobalsLoad();
+
+    /// <summary>
     /// The script as Roslyn's scripting API would compile it (a submission class with a factory, the policy context as
     /// globals), built directly: <c>CSharpScript.Create</c> adds a fresh metadata reference to the globals' assembly
     /// and a new assembly loader for every script, native memory that piles up across recompiles (bench/ recompile).
     /// </summary>
     internal static CSharpCompilation CreateCompilation(ScriptSource source)
     {
-        var tree = CSharpSyntaxTree.ParseText(SourceText.From(source.Code, Encoding.UTF8), ParseOptions, source.Origin);
+        var tree = CSharpSyntaxTree.ParseText(SourceText.From(WithoutEditorGlobals(source.Code), Encoding.UTF8), ParseOptions, source.Origin);
         return CSharpCompilation.CreateScriptCompilation(
             "policy-" + Guid.NewGuid().ToString("N"),
             tree,

@@ -17,6 +17,13 @@ internal static class ScriptEnvironment
     /// <summary>Bump when imports, references or the globals API change: it invalidates cached compilations.</summary>
     public const string Version = "4";
 
+    /// <summary>
+    /// The editor-only globals file that <c>policygate new</c> writes (completion and type checking in an editor): a
+    /// script's <c>#load</c> of a file of this name is dropped before compiling (its line kept, blank), since
+    /// PolicyGate gives every script that API itself. Any other <c>#load</c> is refused (PG0002).
+    /// </summary>
+    public const string EditorGlobalsFileName = "policygate.globals.csx";
+
     public static readonly ImmutableArray<string> Imports =
     [
         "System",

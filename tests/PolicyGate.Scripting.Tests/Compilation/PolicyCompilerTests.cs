@@ -61,6 +61,27 @@ public sealed class PolicyCompilerTests : IDisposable
         Assert.Equal(1, diagnostic.Line);
     }
 
+    [Theory]
+    [InlineData("#load \"policygate.globals.csx\" // editor help only\nreturn Nope();")]
+    [InlineData("#load \".editor/policygate.globals.csx\"\r\nreturn Nope();")]
+    public void Compile_TheEditorGlobalsLoad_IsIgnoredAndLinesStayWhereTheAuthorSeesThem(string code)
+    {
+        var failed = Assert.IsType<PolicyCompilation.Failed>(new PolicyCompiler().Compile(new ScriptSource(code, "x.csx")));
+
+        var diagnostic = Assert.Single(failed.Diagnostics);
+        Assert.Equal("CS0103", diagnostic.Id); // not PG0002: the #load of the editor's globals is dropped
+        Assert.Equal((2, 8), (diagnostic.Line, diagnostic.Column));
+    }
+
+    [Theory]
+    [InlineData("#load \"policygate.globals.csx.evil\"\nreturn Allow();")]
+    [InlineData("#load \"policygate.globals.csx\" return Allow();")]
+    [InlineData("  var x = 1; #load \"policygate.globals.csx\"\nreturn Allow();")]
+    public void Compile_OtherLoadsNamingTheGlobals_AreStillRefusedOrBroken(string code)
+    {
+        Assert.IsType<PolicyCompilation.Failed>(new PolicyCompiler().Compile(new ScriptSource(code, "x.csx")));
+    }
+
     [Fact]
     public void Compile_SameSourceTwice_CompilesOnceAndSharesTheProgram()
     {
