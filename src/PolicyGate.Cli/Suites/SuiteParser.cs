@@ -332,7 +332,12 @@ internal static class SuiteParser
             return (given, fromFile);
         }
 
-        private string Resolve(string path) => Path.Combine(directory, path);
+        /// <summary>A path relative to the suite's folder, written as the suite's own path is (relative, or absolute).</summary>
+        private string Resolve(string path)
+        {
+            var full = Path.GetFullPath(Path.Combine(directory, path));
+            return Path.IsPathRooted(directory) ? full : Path.GetRelativePath(Directory.GetCurrentDirectory(), full);
+        }
 
         private void Error(string field, string message) => Errors.Add(locate.Error(field, message, _case));
 
