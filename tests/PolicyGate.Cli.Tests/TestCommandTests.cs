@@ -116,6 +116,20 @@ public class TestCommandTests
     }
 
     [Fact]
+    public void Test_UserOperationOldObjectAndNamespaceLabels_ReachThePolicy_RefusedObjectIsCaseError()
+    {
+        var result = Invoke("test", Fixture("policy-test/request-fields"), "--output", "json");
+
+        Assert.Equal(ExitCodes.InputError, result.ExitCode);
+        var cases = JsonNode.Parse(result.Out)!["suites"]![0]!["cases"]!.AsArray();
+        Assert.Equal(["passed", "passed", "passed", "error"], cases.Select(c => c!["status"]!.GetValue<string>()));
+        Assert.Equal("policy change-freeze denied the request: flags is frozen; jane may not change it", cases[0]!["actual"]!["message"]!.GetValue<string>());
+        var error = cases[3]!["error"]!;
+        Assert.Equal((27, 3, "cases[3].object"), (error["line"]!.GetValue<int>(), error["column"]!.GetValue<int>(), error["field"]!.GetValue<string>()));
+        Assert.Contains("metadata.labels.frozen: expected a string or null, got a number", error["message"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Test_PathWithoutSuites_ExitsTwo()
     {
         using var temp = new TempDirectory();
