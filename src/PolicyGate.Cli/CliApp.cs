@@ -26,6 +26,7 @@ internal static class CliApp
             Serve.ServeCommand.Create(console),
             CertsCommand.Create(console),
             WebhookConfigCommand.Create(console),
+            Suites.TestCommand.Create(console),
             Commands.WorkerCommand.Create(),
         };
 

@@ -9,6 +9,9 @@ internal static class ExitCodes
     /// <summary>At least one request was denied by a policy in protect mode.</summary>
     public const int Denied = 1;
 
+    /// <summary><c>policygate test</c>: at least one case did not get the answer it expects.</summary>
+    public const int TestFailed = 1;
+
     /// <summary>Bad input: a policy, manifest or request could not be read, parsed, compiled or bound, or bad arguments.</summary>
     public const int InputError = 2;
 

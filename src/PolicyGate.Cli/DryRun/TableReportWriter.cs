@@ -1,3 +1,4 @@
+using PolicyGate.Cli.Commands;
 using PolicyGate.Core.Api.V1;
 using PolicyGate.Core.Evaluation;
 using Spectre.Console;
@@ -9,20 +10,6 @@ internal static class TableReportWriter
 {
     public static void Write(DryRunReport report, CliConsole console)
     {
-        using var buffer = new StringWriter();
-        var ansi = AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Ansi = console.IsTerminal ? AnsiSupport.Detect : AnsiSupport.No,
-            ColorSystem = console.IsTerminal ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
-            Out = new AnsiConsoleOutput(buffer),
-            Interactive = InteractionSupport.No,
-        });
-        if (!console.IsTerminal)
-        {
-            // Piped output keeps whole lines: no wrapping at 80 columns.
-            ansi.Profile.Width = 240;
-        }
-
         if (report.Results.Count > 0)
         {
             var table = new Table().Border(TableBorder.Simple)
@@ -39,17 +26,7 @@ internal static class TableReportWriter
                     new Text(Describe(result.Decision)));
             }
 
-            ansi.Write(table);
-
-            // Spectre pads every line to the table's width; trailing blanks only get in the way of diff and grep.
-            foreach (var line in buffer.ToString().Split('\n'))
-            {
-                var trimmed = line.TrimEnd();
-                if (trimmed.Length > 0)
-                {
-                    console.Out.WriteLine(trimmed);
-                }
-            }
+            ConsoleTable.Write(table, console);
         }
 
         var denied = report.Results.Count(r => !r.Decision.Allowed);

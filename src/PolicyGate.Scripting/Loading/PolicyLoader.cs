@@ -25,11 +25,24 @@ public sealed class PolicyLoader(PolicyCompiler compiler, IsolationSupervisor? i
 
     private static readonly string[] FileExtensions = [".yaml", ".yml", ".json"];
 
-    /// <summary>Whether a file in a policy folder is read as policies (YAML or JSON), for the CLI and the server alike.</summary>
-    public static bool IsPolicyFile(string path) =>
-        FileExtensions.Contains(Path.GetExtension(path), StringComparer.OrdinalIgnoreCase);
+    private static readonly string[] TestSuiteSuffixes = [".test.yaml", ".test.yml"];
 
-    public PolicyLoadResult LoadFiles(IEnumerable<string> paths)
+    /// <summary>
+    /// Whether a file in a policy folder is read as policies (YAML or JSON), for the CLI and the server alike. Test
+    /// suites (<see cref="IsTestSuiteFile"/>) live beside the policies they test and are not policies.
+    /// </summary>
+    public static bool IsPolicyFile(string path) =>
+        FileExtensions.Contains(Path.GetExtension(path), StringComparer.OrdinalIgnoreCase) && !IsTestSuiteFile(path);
+
+    /// <summary>Whether a file is a policy test suite of <c>policygate test</c>: <c>NAME.test.yaml</c> (or <c>.test.yml</c>).</summary>
+    public static bool IsTestSuiteFile(string path) =>
+        TestSuiteSuffixes.Any(suffix => path.EndsWith(suffix, StringComparison.OrdinalIgnoreCase));
+
+    /// <param name="adjust">
+    /// Applied to each policy once it is parsed, before it is compiled: returns the policy to load (its settings
+    /// overridden, say) or null to leave it out. <c>policygate test</c> selects and overrides policies this way.
+    /// </param>
+    public PolicyLoadResult LoadFiles(IEnumerable<string> paths, Func<PolicyResource, PolicyResource?>? adjust = null)
     {
         ArgumentNullException.ThrowIfNull(paths);
         var policies = new List<CompiledPolicy>();
@@ -42,7 +55,7 @@ public sealed class PolicyLoader(PolicyCompiler compiler, IsolationSupervisor? i
                 continue;
             }
 
-            var result = LoadText(text, path, path);
+            var result = LoadText(text, path, path, adjust);
             policies.AddRange(result.Policies);
             errors.AddRange(result.Errors);
         }
@@ -53,7 +66,8 @@ public sealed class PolicyLoader(PolicyCompiler compiler, IsolationSupervisor? i
 
     /// <param name="sourceName">Names the text in messages (usually its path).</param>
     /// <param name="filePath">The file the text came from, for <c>file://</c> modules; null for text with no file.</param>
-    public PolicyLoadResult LoadText(string text, string sourceName, string? filePath)
+    /// <param name="adjust">As for <see cref="LoadFiles"/>.</param>
+    public PolicyLoadResult LoadText(string text, string sourceName, string? filePath, Func<PolicyResource, PolicyResource?>? adjust = null)
     {
         ArgumentNullException.ThrowIfNull(text);
         var policies = new List<CompiledPolicy>();
@@ -73,7 +87,7 @@ public sealed class PolicyLoader(PolicyCompiler compiler, IsolationSupervisor? i
                 continue;
             }
 
-            LoadGuarded(obj, source, filePath, policies, errors);
+            LoadGuarded(obj, source, filePath, adjust, policies, errors);
         }
 
         RejectDuplicates(policies, errors);
@@ -102,18 +116,18 @@ public sealed class PolicyLoader(PolicyCompiler compiler, IsolationSupervisor? i
                 continue;
             }
 
-            LoadGuarded(obj, source, null, policies, errors);
+            LoadGuarded(obj, source, null, null, policies, errors);
         }
 
         RejectDuplicates(policies, errors);
         return new PolicyLoadResult(policies, errors);
     }
 
-    private void LoadGuarded(JsonObject obj, string source, string? filePath, List<CompiledPolicy> policies, List<PolicyLoadError> errors)
+    private void LoadGuarded(JsonObject obj, string source, string? filePath, Func<PolicyResource, PolicyResource?>? adjust, List<CompiledPolicy> policies, List<PolicyLoadError> errors)
     {
         try
         {
-            LoadDocument(obj, source, filePath, policies, errors);
+            LoadDocument(obj, source, filePath, adjust, policies, errors);
         }
         catch (Exception ex)
         {
@@ -123,7 +137,7 @@ public sealed class PolicyLoader(PolicyCompiler compiler, IsolationSupervisor? i
         }
     }
 
-    private void LoadDocument(JsonObject obj, string source, string? filePath, List<CompiledPolicy> policies, List<PolicyLoadError> errors)
+    private void LoadDocument(JsonObject obj, string source, string? filePath, Func<PolicyResource, PolicyResource?>? adjust, List<CompiledPolicy> policies, List<PolicyLoadError> errors)
     {
         var parsed = PolicyResourceParser.Parse(obj, source, filePath);
         if (!parsed.Succeeded)
@@ -133,7 +147,13 @@ public sealed class PolicyLoader(PolicyCompiler compiler, IsolationSupervisor? i
             return;
         }
 
-        var loaded = Load(parsed.Policy!);
+        var resource = adjust is null ? parsed.Policy! : adjust(parsed.Policy!);
+        if (resource is null)
+        {
+            return;
+        }
+
+        var loaded = Load(resource);
         if (loaded.Policy is not null)
         {
             policies.Add(loaded.Policy);
