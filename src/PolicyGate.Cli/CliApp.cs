@@ -27,6 +27,7 @@ internal static class CliApp
             CertsCommand.Create(console),
             WebhookConfigCommand.Create(console),
             Suites.TestCommand.Create(console),
+            New.NewCommand.Create(console),
             Commands.WorkerCommand.Create(),
         };
 
