@@ -25,7 +25,7 @@ public sealed class DeployTests
         var rendered = Path.Combine(Directory.CreateTempSubdirectory("policygate-deploy-").FullName, "install.yaml");
         File.WriteAllText(rendered, Render(install));
         var policies = Directory.GetFiles(CliRunner.Repo("policies"), "*.yaml")
-            .Where(f => !f.EndsWith(".test.yaml", StringComparison.Ordinal) && !f.EndsWith("kustomization.yaml", StringComparison.Ordinal))
+            .Where(PolicyGate.Scripting.Loading.PolicyLoader.IsPolicyFile)
             .Order(StringComparer.Ordinal)
             .ToArray();
         Assert.True(policies.Length >= 7, "the built-in policies");

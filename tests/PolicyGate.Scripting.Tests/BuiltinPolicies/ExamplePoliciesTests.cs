@@ -9,7 +9,7 @@ public class ExamplePoliciesTests
     public static TheoryData<string> ExampleFiles()
     {
         var data = new TheoryData<string>();
-        foreach (var file in Directory.GetFiles(RepoPaths.Policies, "*.yaml").Order(StringComparer.Ordinal))
+        foreach (var file in Directory.GetFiles(RepoPaths.Policies, "*.yaml").Where(PolicyLoader.IsPolicyFile).Order(StringComparer.Ordinal))
         {
             data.Add(Path.GetFileName(file));
         }
