@@ -1,12 +1,16 @@
+using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using PolicyGate.Core.Admission;
 using PolicyGate.Core.Evaluation;
 using PolicyGate.Core.Kubernetes;
 using PolicyGate.Core.Registry;
+using OpenTelemetry.Metrics;
 using PolicyGate.Scripting.Compilation;
 using PolicyGate.Scripting.Loading;
 using PolicyGate.Server.Admission;
@@ -36,8 +40,13 @@ internal static class ServerPathBenchmark
 
         var registry = new PolicyRegistry();
         registry.Publish(PolicySnapshot.Empty.Next(policies, [], DateTimeOffset.UtcNow));
+        // The server's metrics as serve has them: the meter, and OpenTelemetry's meter provider (with the Prometheus
+        // exporter) listening to it. No tracer provider: serve registers none without OTEL_EXPORTER_OTLP_ENDPOINT.
         using var metrics = new PolicyGateMetrics();
-        using var exporter = new PrometheusExporter(metrics);
+        var configuration = new ConfigurationBuilder().Build();
+        using var telemetry = new ServiceCollection().AddLogging().AddSingleton<IConfiguration>(configuration).AddSingleton(metrics)
+            .AddPolicyGateTelemetry(configuration).BuildServiceProvider();
+        _ = telemetry.GetRequiredService<MeterProvider>();
         using var logs = new JsonLinesLoggerProvider(Stream.Null);
         using var factory = LoggerFactory.Create(b => b.AddProvider(logs).SetMinimumLevel(LogLevel.Information));
         var handler = new AdmissionHandler(registry, metrics, Options.Create(new PolicyGateServerOptions()), factory.CreateLogger<AdmissionHandler>());
@@ -55,6 +64,40 @@ internal static class ServerPathBenchmark
         var serve = Measure.NanosecondsPerCall(() => handler.HandleAsync(Request(body), AdmissionEndpoint.Validate, null).GetAwaiter().GetResult(), 20_000);
         Console.WriteLine($"  {"bare endpoint's handler (baseline)",-48} {bare / 1000,8:F2} µs  {Allocated(() => Echo.EchoHandler.HandleAsync(Request(body)).GetAwaiter().GetResult()),7:N0} bytes allocated");
         Console.WriteLine($"  {"serve's handler, POST /validate",-48} {serve / 1000,8:F2} µs  {Allocated(() => handler.HandleAsync(Request(body), AdmissionEndpoint.Validate, null).GetAwaiter().GetResult()),7:N0} bytes allocated  ({serve / bare:F1}x baseline, {(serve - bare) / 1000:F2} µs more)");
+
+        // Tracing: the same handler with no listener on PolicyGate's ActivitySource (serve without an OTLP endpoint: the
+        // figure above), then with a listener that samples and records every span, as the tracer provider does when
+        // OTEL_EXPORTER_OTLP_ENDPOINT is set (the OTLP exporter's batching and sending, off the request's thread, not included).
+        // Alternating rounds (untraced, traced, ...), medians reported: the machine's drift hits both alike.
+        var unlistened = Measure.NanosecondsPerCall(() => EvaluationTracing.Source.StartActivity(EvaluationTracing.PolicySpanName)?.Dispose(), 1_000_000);
+        var unlistenedBytes = Allocated(() => EvaluationTracing.Source.StartActivity(EvaluationTracing.PolicySpanName)?.Dispose());
+        var spans = 0L;
+        var untracedRounds = new List<double>();
+        var tracedRounds = new List<double>();
+        long untracedBytes = 0, tracedBytes = 0, perRequest = 0;
+        for (var round = 0; round < 3; round++)
+        {
+            untracedRounds.Add(Measure.NanosecondsPerCall(() => handler.HandleAsync(Request(body), AdmissionEndpoint.Validate, null).GetAwaiter().GetResult(), 10_000));
+            untracedBytes = Allocated(() => handler.HandleAsync(Request(body), AdmissionEndpoint.Validate, null).GetAwaiter().GetResult());
+            using var listener = new ActivityListener
+            {
+                ShouldListenTo = source => source.Name == EvaluationTracing.SourceName,
+                Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+                ActivityStopped = _ => Interlocked.Increment(ref spans),
+            };
+            ActivitySource.AddActivityListener(listener);
+            tracedRounds.Add(Measure.NanosecondsPerCall(() => handler.HandleAsync(Request(body), AdmissionEndpoint.Validate, null).GetAwaiter().GetResult(), 10_000));
+            tracedBytes = Allocated(() => handler.HandleAsync(Request(body), AdmissionEndpoint.Validate, null).GetAwaiter().GetResult());
+            Interlocked.Exchange(ref spans, 0);
+            handler.HandleAsync(Request(body), AdmissionEndpoint.Validate, null).GetAwaiter().GetResult();
+            perRequest = Interlocked.Read(ref spans);
+        }
+
+        var untraced = Measure.Median(untracedRounds);
+        var traced = Measure.Median(tracedRounds);
+        Console.WriteLine($"  {"a span started with no listener (the guard)",-48} {unlistened,8:F2} ns  {unlistenedBytes,7:N0} bytes allocated  (per span; {perRequest} spans per request when traced)");
+        Console.WriteLine($"  {"the same handler, no trace listener (no OTLP)",-48} {untraced / 1000,8:F2} µs  {untracedBytes,7:N0} bytes allocated  (3 alternating rounds: {string.Join(", ", untracedRounds.Select(r => (r / 1000).ToString("F1", System.Globalization.CultureInfo.InvariantCulture)))})");
+        Console.WriteLine($"  {"the same, every span sampled (OTLP endpoint set)",-48} {traced / 1000,8:F2} µs  {tracedBytes,7:N0} bytes allocated  ({string.Join(", ", tracedRounds.Select(r => (r / 1000).ToString("F1", System.Globalization.CultureInfo.InvariantCulture)))}; {traced / untraced:F2}x untraced, {(traced - untraced) / 1000:F2} µs and {tracedBytes - untracedBytes:N0} bytes more)");
 
         // The stages of serve's handler, each on its own (they do not add up exactly: the whole shares caches and JIT).
         Console.WriteLine("  of which:");

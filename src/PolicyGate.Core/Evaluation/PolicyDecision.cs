@@ -31,4 +31,18 @@ public sealed record PolicyDecision(
     /// first policy of the request to read it. Zero for a decision that was not timed (<see cref="PolicyEvaluator.ToDecision"/>).
     /// </summary>
     public TimeSpan Elapsed { get; internal set; }
+
+    /// <summary>
+    /// What the decision is called in metrics, logs and traces: <c>allowed</c>, <c>denied</c>, <c>monitor-denied</c>
+    /// (a monitor-mode violation, allowed), <c>mutated</c>, <c>error-allowed</c> or <c>error-denied</c> (the policy
+    /// failed and its failurePolicy decided).
+    /// </summary>
+    public string Label => this switch
+    {
+        { Outcome: DecisionOutcome.Failed } => Allowed ? "error-allowed" : "error-denied",
+        { Allowed: false } => "denied",
+        { Outcome: DecisionOutcome.Denied } => "monitor-denied",
+        { Outcome: DecisionOutcome.Mutated } => "mutated",
+        _ => "allowed",
+    };
 }

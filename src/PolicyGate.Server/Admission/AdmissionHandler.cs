@@ -34,9 +34,11 @@ internal sealed class AdmissionHandler(
 
     public async Task HandleAsync(HttpContext context, AdmissionEndpoint endpoint, string? policyName)
     {
+        // The request's span (null when no tracer listens); the evaluator opens a child per policy inside it.
+        using var activity = AdmissionTracing.Start(context, AdmissionTracing.SpanName(endpoint, policyName is not null));
         if (!registry.IsReady)
         {
-            await RejectAsync(context, StatusCodes.Status503ServiceUnavailable, "the policies are still loading; try again").ConfigureAwait(false);
+            await RejectAsync(context, activity, StatusCodes.Status503ServiceUnavailable, "the policies are still loading; try again").ConfigureAwait(false);
             return;
         }
 
@@ -47,7 +49,7 @@ internal sealed class AdmissionHandler(
             var policy = snapshot.Find(policyName);
             if (policy is null)
             {
-                await RejectAsync(context, StatusCodes.Status404NotFound, $"no policy named \"{policyName}\" is loaded (see GET /policies)").ConfigureAwait(false);
+                await RejectAsync(context, activity, StatusCodes.Status404NotFound, $"no policy named \"{policyName}\" is loaded (see GET /policies)").ConfigureAwait(false);
                 return;
             }
 
@@ -61,7 +63,7 @@ internal sealed class AdmissionHandler(
         var (document, status, error) = await AdmissionReviewReader.ReadAsync(context.Request, _maxBytes, context.RequestAborted).ConfigureAwait(false);
         if (document is null)
         {
-            await RejectAsync(context, status, error!).ConfigureAwait(false);
+            await RejectAsync(context, activity, status, error!).ConfigureAwait(false);
             return;
         }
 
@@ -79,6 +81,11 @@ internal sealed class AdmissionHandler(
             {
                 response.Patch = null;
                 response.PatchType = null;
+            }
+
+            if (activity is not null)
+            {
+                AdmissionTracing.Describe(activity, request, response);
             }
 
             Report(request, outcome.Decisions);
@@ -102,14 +109,7 @@ internal sealed class AdmissionHandler(
         foreach (var decision in decisions)
         {
             var name = decision.Policy;
-            var label = decision switch
-            {
-                { Outcome: DecisionOutcome.Failed } => decision.Allowed ? "error-allowed" : "error-denied",
-                { Allowed: false } => "denied",
-                { Outcome: DecisionOutcome.Denied } => "monitor-denied",
-                { Outcome: DecisionOutcome.Mutated } => "mutated",
-                _ => "allowed",
-            };
+            var label = decision.Label;
             metrics.RecordDecision(name, label, decision.Elapsed);
             if (decision.Outcome == DecisionOutcome.Failed)
             {
@@ -125,5 +125,9 @@ internal sealed class AdmissionHandler(
         }
     }
 
-    private Task RejectAsync(HttpContext context, int status, string message) => AdmissionAnswer.RejectAsync(context, metrics, status, message);
+    private Task RejectAsync(HttpContext context, System.Diagnostics.Activity? activity, int status, string message)
+    {
+        AdmissionTracing.Rejected(activity, status, message);
+        return AdmissionAnswer.RejectAsync(context, metrics, status, message);
+    }
 }

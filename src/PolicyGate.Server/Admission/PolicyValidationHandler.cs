@@ -32,18 +32,29 @@ internal sealed class PolicyValidationHandler(
 
     private readonly long _maxBytes = options.Value.MaxRequestBodyBytes;
 
+    /// <summary>The name of this endpoint's request span.</summary>
+    public const string SpanName = "POST " + Path;
+
     public async Task HandleAsync(HttpContext context)
     {
+        using var activity = AdmissionTracing.Start(context, SpanName);
         var (document, status, error) = await AdmissionReviewReader.ReadAsync(context.Request, _maxBytes, context.RequestAborted).ConfigureAwait(false);
         if (document is null)
         {
+            AdmissionTracing.Rejected(activity, status, error!);
             await AdmissionAnswer.RejectAsync(context, metrics, status, error!).ConfigureAwait(false);
             return;
         }
 
         using (document)
         {
-            AdmissionAnswer.Write(context, document.Review.ApiVersion, Judge(document.Request));
+            var response = Judge(document.Request);
+            if (activity is not null)
+            {
+                AdmissionTracing.Describe(activity, document.Request, response);
+            }
+
+            AdmissionAnswer.Write(context, document.Review.ApiVersion, response);
         }
 
         await context.Response.BodyWriter.FlushAsync(context.RequestAborted).ConfigureAwait(false);

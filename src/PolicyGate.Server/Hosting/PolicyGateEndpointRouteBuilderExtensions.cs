@@ -6,7 +6,6 @@ using Microsoft.Extensions.DependencyInjection;
 using PolicyGate.Core.Registry;
 using PolicyGate.Scripting.Isolation;
 using PolicyGate.Server.Admission;
-using PolicyGate.Server.Observability;
 
 namespace PolicyGate.Server.Hosting;
 
@@ -40,8 +39,7 @@ public static class PolicyGateEndpointRouteBuilderExtensions
         endpoints.MapGet("/readyz", () => registry.IsReady
             ? Results.Text("ready\n")
             : Results.Json(ApiError.Of(StatusCodes.Status503ServiceUnavailable, "the policies are still loading"), ApiError.JsonOptions, statusCode: StatusCodes.Status503ServiceUnavailable));
-        var exporter = endpoints.ServiceProvider.GetRequiredService<PrometheusExporter>();
-        endpoints.MapGet("/metrics", () => Results.Text(exporter.Render(), "text/plain; version=0.0.4; charset=utf-8"));
+        endpoints.MapPrometheusScrapingEndpoint("/metrics"); // OpenTelemetry's exporter (PolicyGateTelemetry)
         var isolation = endpoints.ServiceProvider.GetRequiredService<IsolationSupervisor>();
         endpoints.MapGet("/policies", () =>
         {

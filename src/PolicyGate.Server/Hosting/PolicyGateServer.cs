@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -45,6 +46,8 @@ public static class PolicyGateServer
         }
 
         builder.Services.AddPolicyGateServer(options);
+        builder.Configuration.AddInMemoryCollection(PolicyGateTelemetry.Variables(Environment.GetEnvironmentVariables()));
+        builder.Services.AddPolicyGateTelemetry(builder.Configuration);
         var connection = PolicyGate.Kubernetes.Connection.ClusterConnection.Connect(options.Kubeconfig, options.KubeContext, options.UseInClusterConfig);
         if (connection is null && options.PoliciesDirectory.Length == 0)
         {

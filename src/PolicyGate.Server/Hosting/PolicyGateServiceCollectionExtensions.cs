@@ -62,7 +62,6 @@ public static class PolicyGateServiceCollectionExtensions
             options.WorkerLauncher ?? WorkerLauncher.ForExecutableIn(AppContext.BaseDirectory),
             sp.GetService<TimeProvider>()));
         services.TryAddSingleton<PolicyGateMetrics>();
-        services.TryAddSingleton<PrometheusExporter>();
         services.TryAddSingleton<AdmissionHandler>();
         services.TryAddSingleton<PolicyValidationHandler>();
         services.TryAddSingleton(sp => new ServingCertificate(options.CertificateDirectory, sp.GetRequiredService<ILogger<ServingCertificate>>()));

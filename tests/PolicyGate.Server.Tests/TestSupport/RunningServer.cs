@@ -47,6 +47,8 @@ internal sealed class RunningServer : IAsyncDisposable
 
     public PolicyRegistry Registry => _app.Services.GetRequiredService<PolicyRegistry>();
 
+    public IServiceProvider Services => _app.Services;
+
     /// <summary>Starts a server whose policy folder holds <paramref name="policyFiles"/> (file name → YAML).</summary>
     /// <param name="compileCacheDirectory">Where compiled scripts are cached on disk; null (the default) keeps them in memory.</param>
     /// <param name="configure">Changes to the options before the server is built (a kubeconfig, say).</param>
