@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Polly;
 using Polly.Retry;
 
@@ -8,8 +9,17 @@ namespace PolicyGate.Kubernetes;
 /// exponential back-off with jitter on what <see cref="ApiErrors.IsTransient"/> calls transient, waiting as long as a
 /// 429's <c>Retry-After</c> asks (capped), each attempt bounded by a timeout.
 /// </summary>
-internal static class ApiRetries
+internal static partial class ApiRetries
 {
+    /// <summary>The pipeline of the leader's and the replicas' own writes (webhook configurations, status, heartbeats):
+    /// back-off from 200 ms up to 30 s, each call bounded by <paramref name="requestTimeout"/> (30 s unless given).</summary>
+    public static ResiliencePipeline ForWrites(int maxAttempts, TimeSpan? requestTimeout, TimeProvider time, ILogger logger) =>
+        Pipeline(maxAttempts, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(30), requestTimeout ?? TimeSpan.FromSeconds(30), time,
+            (delay, attempt, error) => Retrying(logger, delay, attempt, error));
+
+    [LoggerMessage(EventId = 52, Level = LogLevel.Debug, Message = "Retrying a write to the API server in {Delay} (retry {Attempt}): {Error}")]
+    private static partial void Retrying(ILogger logger, TimeSpan delay, int attempt, string error);
+
     /// <param name="maxAttempts">Retries after the first try (0: none).</param>
     /// <param name="baseDelay">The first back-off delay, doubled each retry.</param>
     /// <param name="maxDelay">The longest wait between tries, also the cap on <c>Retry-After</c>.</param>

@@ -9,7 +9,4 @@ internal static partial class RegistrationLog
 
     [LoggerMessage(EventId = 51, Level = LogLevel.Information, Message = "{Kind} {Name} changed while being written (conflict {Attempt}): reading it again")]
     public static partial void Conflict(ILogger logger, string kind, string name, int attempt);
-
-    [LoggerMessage(EventId = 52, Level = LogLevel.Debug, Message = "Retrying a write to the API server in {Delay} (retry {Attempt}): {Error}")]
-    public static partial void Retrying(ILogger logger, TimeSpan delay, int attempt, string error);
 }

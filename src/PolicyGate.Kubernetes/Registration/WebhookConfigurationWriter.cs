@@ -32,8 +32,7 @@ public sealed class WebhookConfigurationWriter
         ArgumentNullException.ThrowIfNull(time);
         _client = client;
         _logger = logger;
-        _pipeline = ApiRetries.Pipeline(maxRetryAttempts, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(30), requestTimeout ?? TimeSpan.FromSeconds(30), time,
-            (delay, attempt, error) => RegistrationLog.Retrying(logger, delay, attempt, error));
+        _pipeline = ApiRetries.ForWrites(maxRetryAttempts, requestTimeout, time, logger);
     }
 
     /// <summary>

@@ -40,8 +40,7 @@ public sealed class ReplicaLeases
         _identity = identity;
         _duration = duration;
         _time = time;
-        _pipeline = ApiRetries.Pipeline(3, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(10), time,
-            (delay, attempt, error) => ReplicaLog.Retrying(logger, delay, attempt, error));
+        _pipeline = ApiRetries.ForWrites(3, TimeSpan.FromSeconds(10), time, logger);
     }
 
     /// <summary>This replica's heartbeat Lease's name.</summary>

@@ -6,7 +6,4 @@ internal static partial class StatusLog
 {
     [LoggerMessage(EventId = 60, Level = LogLevel.Debug, Message = "{Plural} {Name} changed while its status was written (conflict {Attempt}): reading it again")]
     public static partial void Conflict(ILogger logger, string plural, string name, int attempt);
-
-    [LoggerMessage(EventId = 61, Level = LogLevel.Debug, Message = "Retrying a status write in {Delay} (retry {Attempt}): {Error}")]
-    public static partial void Retrying(ILogger logger, TimeSpan delay, int attempt, string error);
 }

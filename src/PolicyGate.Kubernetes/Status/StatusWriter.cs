@@ -44,8 +44,7 @@ public sealed class StatusWriter
         ArgumentNullException.ThrowIfNull(time);
         _client = client;
         _logger = logger;
-        _pipeline = ApiRetries.Pipeline(maxRetryAttempts, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(30), requestTimeout ?? TimeSpan.FromSeconds(30), time,
-            (delay, attempt, error) => StatusLog.Retrying(logger, delay, attempt, error));
+        _pipeline = ApiRetries.ForWrites(maxRetryAttempts, requestTimeout, time, logger);
     }
 
     /// <summary>Writes <paramref name="status"/> as the status of the object, if its spec is still at <paramref name="generation"/>.</summary>
