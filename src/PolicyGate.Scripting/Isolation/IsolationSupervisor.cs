@@ -116,19 +116,68 @@ public sealed class IsolationSupervisor : IDisposable
     internal PolicyVerdict Evaluate(IsolatedProgram program, CompiledPolicy policy, AdmissionRequest request, CancellationToken cancellationToken)
     {
         var slot = _slots.GetOrAdd(program.Worker, key => new Slot(key));
-        var errors = EnsureLoaded(slot, program, out var worker);
-        if (errors.Length > 0 || worker is null)
+        var budget = TimeSpan.FromSeconds(policy.Spec.TimeoutSeconds);
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        string? firstFailure = null;
+        var retrying = false;
+        try
         {
-            return new PolicyVerdict.Failed(string.Join("; ", errors), TimedOut: false);
+            for (var attempt = 1; ; attempt++)
+            {
+                if (attempt == 2)
+                {
+                    var wait = budget / 2 - System.Diagnostics.Stopwatch.GetElapsedTime(started);
+                    retrying = wait > TimeSpan.Zero && slot.RetryGate.Wait(wait, cancellationToken);
+                    if (!retrying)
+                    {
+                        return new PolicyVerdict.Failed(firstFailure!, TimedOut: false);
+                    }
+                }
+
+                var verdict = Attempt(attempt);
+                if (verdict is not null)
+                {
+                    return verdict;
+                }
+            }
+        }
+        finally
+        {
+            if (retrying)
+            {
+                slot.RetryGate.Release();
+            }
         }
 
-        var timeout = TimeSpan.FromSeconds(policy.Spec.TimeoutSeconds) + AnswerMargin;
-        var answer = worker.Call(id => WorkerMessages.EncodeEvaluate(id, program.Version, request), timeout, cancellationToken, out var failure, out var timedOut);
-        if (answer is not { } frame)
+        // One try: a verdict, or null to try once more (the worker died under this evaluation, the first time).
+        PolicyVerdict? Attempt(int attempt)
         {
+            var errors = EnsureLoaded(slot, program, out var worker);
+            if (errors.Length > 0 || worker is null)
+            {
+                return new PolicyVerdict.Failed(string.Join("; ", errors), TimedOut: false);
+            }
+
+            var left = budget - System.Diagnostics.Stopwatch.GetElapsedTime(started);
+            var answer = worker.Call(id => WorkerMessages.EncodeEvaluate(id, program.Version, request), left + AnswerMargin, cancellationToken, out var failure, out var timedOut);
+            if (answer is { } answered)
+            {
+                return Decode(answered);
+            }
+
             if (worker.ExitReason is { } reason)
             {
                 Stopped(slot, worker, reason);
+            }
+
+            // A worker that died under several evaluations at once (a crash caused by one of them) fails them all;
+            // each is tried once more on a fresh worker, one at a time, while half its budget is left, so only the one
+            // that crashes it again fails: another request's script cannot make this one fail. An evaluation that ran
+            // out of time (its worker was killed for it) is not tried again.
+            if (attempt == 1 && !timedOut && worker.ExitReason is not null && !cancellationToken.IsCancellationRequested)
+            {
+                firstFailure = failure;
+                return null;
             }
 
             return new PolicyVerdict.Failed(
@@ -136,21 +185,24 @@ public sealed class IsolationSupervisor : IDisposable
                 TimedOut: timedOut);
         }
 
-        using (frame.Header)
+        PolicyVerdict Decode((System.Text.Json.JsonDocument Header, ReadOnlyMemory<byte> Body) frame)
         {
-            slot.Answered();
-            PolicyVerdict verdict;
-            JsonNode? mutated;
-            try
+            using (frame.Header)
             {
-                verdict = WorkerMessages.DecodeVerdict(frame.Header.RootElement, frame.Body, out mutated);
-            }
-            catch (Exception ex) when (ex is System.Text.Json.JsonException or InvalidOperationException or KeyNotFoundException or FormatException)
-            {
-                return new PolicyVerdict.Failed($"its worker process answered something that is not a verdict ({ex.Message})", TimedOut: false);
-            }
+                slot.Answered();
+                PolicyVerdict verdict;
+                JsonNode? mutated;
+                try
+                {
+                    verdict = WorkerMessages.DecodeVerdict(frame.Header.RootElement, frame.Body, out mutated);
+                }
+                catch (Exception ex) when (ex is System.Text.Json.JsonException or InvalidOperationException or KeyNotFoundException or FormatException)
+                {
+                    return new PolicyVerdict.Failed($"its worker process answered something that is not a verdict ({ex.Message})", TimedOut: false);
+                }
 
-            return mutated is null ? verdict : PolicyEvaluator.FromMutation(policy, request, mutated, verdict.Warnings, verdict.AuditAnnotations);
+                return mutated is null ? verdict : PolicyEvaluator.FromMutation(policy, request, mutated, verdict.Warnings, verdict.AuditAnnotations);
+            }
         }
     }
 
@@ -229,6 +281,10 @@ public sealed class IsolationSupervisor : IDisposable
         public string Key { get; } = key;
 
         public Lock Gate { get; } = new();
+
+        /// <summary>Evaluations tried again after their worker died under them go one at a time: the one that crashed
+        /// it then crashes only itself.</summary>
+        public SemaphoreSlim RetryGate { get; } = new(1, 1);
 
         public WorkerProcess? Current { get; private set; }
 
@@ -322,6 +378,8 @@ public sealed class IsolationSupervisor : IDisposable
                 Current?.Dispose();
                 Current = null;
             }
+
+            RetryGate.Dispose();
         }
     }
 }
