@@ -23,10 +23,16 @@ internal static class ServeCommand
         var ns = new Option<string?>("--namespace", "-n") { Description = "PolicyGate's own namespace: its Service and leader Lease live there, and no policy's webhook reaches it (default: POD_NAMESPACE, else the service account's namespace, else policygate)." };
         var service = new Option<string>("--service") { Description = "PolicyGate's Service, which the registered webhooks call.", DefaultValueFactory = _ => "policygate" };
         var servicePort = new Option<int>("--service-port") { Description = "The Service's port.", DefaultValueFactory = _ => Server.Registration.WebhookService.DefaultPort };
+        var decisionLog = new Option<string>("--decision-log")
+        {
+            Description = "Which decisions get a log line: changes (denials, violations, mutations, failures, warnings; plain allows at Debug), all, or none. Metrics count every decision.",
+            DefaultValueFactory = _ => "changes",
+        };
+        decisionLog.AcceptOnlyFromAmong("changes", "all", "none");
         var noRegistration = new Option<bool>("--no-webhook-registration") { Description = "With a cluster, do not write the webhook configurations named policygate (when they are managed elsewhere, e.g. from policygate webhook-config in Git)." };
         var command = new Command("serve", "Run the admission webhook over TLS (HTTP/1.1 and HTTP/2): POST /validate[/POLICY], /mutate[/POLICY]; GET /healthz, /readyz, /metrics, /policies.")
         {
-            policies, certDir, address, port, isolation, noCache, kubeconfig, context, ns, service, servicePort, noRegistration,
+            policies, certDir, address, port, isolation, noCache, kubeconfig, context, ns, service, servicePort, noRegistration, decisionLog,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -43,6 +49,12 @@ internal static class ServeCommand
                 ServiceName = parse.GetValue(service)!,
                 ServicePort = parse.GetValue(servicePort),
                 RegisterWebhooks = !parse.GetValue(noRegistration),
+                DecisionLog = parse.GetValue(decisionLog) switch
+                {
+                    "all" => Server.Observability.DecisionLogMode.All,
+                    "none" => Server.Observability.DecisionLogMode.None,
+                    _ => Server.Observability.DecisionLogMode.Changes,
+                },
             };
             if (parse.GetValue(ns) is { } serviceNamespace)
             {

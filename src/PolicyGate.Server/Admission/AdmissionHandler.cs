@@ -31,6 +31,7 @@ internal sealed class AdmissionHandler(
     private readonly Core.Matching.NamespaceLabels _namespaceLabels = cluster is null ? _ => null : cluster.NamespaceLabels;
 
     private readonly long _maxBytes = options.Value.MaxRequestBodyBytes;
+    private readonly DecisionLogMode _decisionLog = options.Value.DecisionLog;
 
     public async Task HandleAsync(HttpContext context, AdmissionEndpoint endpoint, string? policyName)
     {
@@ -121,9 +122,25 @@ internal sealed class AdmissionHandler(
                 Log.MonitorViolation(logger, name, request.Uid, request.Operation, request.Kind.Kind, request.Namespace, request.Name, decision.Message);
             }
 
-            Log.Decision(logger, label, name, request.Uid, request.Operation, request.Kind.Kind, request.Namespace, request.Name, decision.Elapsed.TotalMilliseconds);
+            if (DecisionLogLevel(decision) is { } level)
+            {
+                Log.Decision(logger, label, name, request.Uid, request.Operation, request.Kind.Kind, request.Namespace, request.Name, decision.Elapsed.TotalMilliseconds, level);
+            }
         }
     }
+
+    /// <summary>
+    /// The level of a decision's log line (<c>--decision-log</c>): with <c>changes</c> (the default), a decision that
+    /// changes or questions the request (a denial, a monitor-mode violation, a mutation, a failure, a warning) at
+    /// Information and a plain allow at Debug, so a busy cluster's log holds what someone reads; <c>all</c>, every
+    /// decision at Information; <c>none</c>, no decision lines (the metrics count every decision either way).
+    /// </summary>
+    private LogLevel? DecisionLogLevel(PolicyDecision decision) => _decisionLog switch
+    {
+        DecisionLogMode.None => null,
+        DecisionLogMode.All => LogLevel.Information,
+        _ => decision.Outcome == DecisionOutcome.Allowed && decision.Allowed && decision.Warnings.Count == 0 ? LogLevel.Debug : LogLevel.Information,
+    };
 
     private Task RejectAsync(HttpContext context, System.Diagnostics.Activity? activity, int status, string message)
     {

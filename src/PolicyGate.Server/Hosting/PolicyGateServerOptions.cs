@@ -72,6 +72,9 @@ public sealed class PolicyGateServerOptions
     /// </summary>
     public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary><c>--decision-log</c>: which decisions get a log line (see <see cref="DecisionLogMode"/>).</summary>
+    public Observability.DecisionLogMode DecisionLog { get; set; } = Observability.DecisionLogMode.Changes;
+
     /// <summary>Largest AdmissionReview body accepted (the API server's own request limit is 3 MiB).</summary>
     public long MaxRequestBodyBytes { get; set; } = 3 * 1024 * 1024;
 

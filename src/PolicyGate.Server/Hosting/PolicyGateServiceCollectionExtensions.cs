@@ -52,6 +52,7 @@ public static class PolicyGateServiceCollectionExtensions
                 o.RetryPeriod = options.RetryPeriod;
                 o.ResyncInterval = options.ResyncInterval;
                 o.HeartbeatInterval = options.HeartbeatInterval;
+                o.DecisionLog = options.DecisionLog;
             })
             .Validate(o => !o.Validate().Any(), "invalid PolicyGate server options")
             .ValidateOnStart();

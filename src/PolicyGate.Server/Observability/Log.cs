@@ -32,11 +32,12 @@ internal static partial class Log
     public static partial void CompileCacheUnusable(ILogger logger, string error);
 
     /// <summary>The line for each policy's decision on a request (the hottest log line: see <see cref="DecisionLogEntry"/>).</summary>
-    public static void Decision(ILogger logger, string decision, string policyName, string admissionUid, string operation, string kind, string? @namespace, string? name, double latencyMs)
+    public static void Decision(ILogger logger, string decision, string policyName, string admissionUid, string operation, string kind, string? @namespace, string? name, double latencyMs,
+        LogLevel level = LogLevel.Information)
     {
-        if (logger.IsEnabled(LogLevel.Information))
+        if (logger.IsEnabled(level))
         {
-            logger.Log(LogLevel.Information, DecisionEvent, new DecisionLogEntry(decision, policyName, admissionUid, operation, kind, @namespace, name, latencyMs), null, DecisionLogEntry.Format);
+            logger.Log(level, DecisionEvent, new DecisionLogEntry(decision, policyName, admissionUid, operation, kind, @namespace, name, latencyMs), null, DecisionLogEntry.Format);
         }
     }
 
