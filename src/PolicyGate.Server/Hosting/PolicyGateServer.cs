@@ -30,6 +30,9 @@ public static class PolicyGateServer
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ApplicationName = "policygate" });
         builder.WebHost.UseKestrelCore().UseKestrelHttpsConfiguration();
         builder.Services.AddRoutingCore();
+        // The logging configuration from the environment, e.g. POLICYGATE_Logging__LogLevel__Default=Debug (plain allows
+        // with --decision-log changes); only POLICYGATE_ variables, so no other part of the host is configured by them.
+        builder.Configuration.AddEnvironmentVariables("POLICYGATE_");
         builder.Logging.AddConfiguration(builder.Configuration.GetSection("Logging"));
         builder.Logging.SetMinimumLevel(LogLevel.Information);
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
