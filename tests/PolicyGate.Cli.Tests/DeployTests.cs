@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
-using YamlDotNet.RepresentationModel;
+using PolicyGate.Core.Serialization;
 
 namespace PolicyGate.Cli.Tests;
 
@@ -144,11 +144,9 @@ public sealed class DeployTests
     /// <summary>The files a kustomization lists, folders (kustomizations themselves) followed.</summary>
     private static IEnumerable<string> Resources(string directory)
     {
-        var stream = new YamlStream();
-        stream.Load(new StringReader(File.ReadAllText(Path.Combine(directory, "kustomization.yaml"))));
-        var root = (YamlMappingNode)stream.Documents[0].RootNode;
-        Assert.False(root.Children.ContainsKey("patches"), $"{directory}: patches need kubectl kustomize");
-        foreach (var resource in ((YamlSequenceNode)root.Children[new YamlScalarNode("resources")]).Children.Select(n => ((YamlScalarNode)n).Value!))
+        var kustomization = (JsonObject)YamlJson.ParseSingle(File.ReadAllText(Path.Combine(directory, "kustomization.yaml")), directory)!;
+        Assert.False(kustomization.ContainsKey("patches"), $"{directory}: patches need kubectl kustomize");
+        foreach (var resource in kustomization["resources"]!.AsArray().Select(n => (string)n!))
         {
             var full = Path.GetFullPath(Path.Combine(directory, resource));
             if (Directory.Exists(full))
@@ -170,20 +168,7 @@ public sealed class DeployTests
             .Select(d => Path.Combine(d, "kubectl"))
             .FirstOrDefault(File.Exists);
 
-    private static List<JsonObject> Objects(string yaml)
-    {
-        var stream = new YamlStream();
-        stream.Load(new StringReader(yaml));
-        return [.. stream.Documents.Where(d => d.RootNode is YamlMappingNode).Select(d => (JsonObject)ToJson(d.RootNode)!)];
-    }
-
-    private static JsonNode? ToJson(YamlNode node) => node switch
-    {
-        YamlMappingNode map => new JsonObject(map.Children.Select(p => KeyValuePair.Create(((YamlScalarNode)p.Key).Value!, ToJson(p.Value)))),
-        YamlSequenceNode list => new JsonArray([.. list.Children.Select(ToJson)]),
-        YamlScalarNode { Style: YamlDotNet.Core.ScalarStyle.Plain } scalar when long.TryParse(scalar.Value, out var number) => JsonValue.Create(number),
-        YamlScalarNode { Style: YamlDotNet.Core.ScalarStyle.Plain, Value: "true" or "false" } scalar => JsonValue.Create(scalar.Value == "true"),
-        YamlScalarNode scalar => JsonValue.Create(scalar.Value),
-        _ => null,
-    };
+    /// <summary>The objects of a rendered install, read as every manifest is (Core's YAML reader).</summary>
+    private static List<JsonObject> Objects(string yaml) =>
+        [.. YamlJson.ParseDocuments(yaml).Select(d => d.Node).OfType<JsonObject>()];
 }
