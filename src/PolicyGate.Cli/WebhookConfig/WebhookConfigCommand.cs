@@ -1,8 +1,7 @@
-using PolicyGate.Core.IO;
 using System.CommandLine;
 using PolicyGate.Cli.Commands;
-using PolicyGate.Kubernetes.Certificates;
 using PolicyGate.Kubernetes.Naming;
+using PolicyGate.Server.Certificates;
 using PolicyGate.Server.Registration;
 
 namespace PolicyGate.Cli.WebhookConfig;
@@ -139,15 +138,9 @@ internal static class WebhookConfigCommand
 
     private static string? ReadCaBundle(string path, List<string> errors)
     {
-        if (!InputFile.TryReadText(path, out var text, out var readError))
+        if (!CaBundleFile.TryRead(path, out var caBundle, out var error))
         {
-            errors.Add($"--ca-bundle: {path}: {readError}");
-            return null;
-        }
-
-        if (!CaBundle.TryRead(text, out var caBundle, out var error))
-        {
-            errors.Add($"--ca-bundle: {path} {error}");
+            errors.Add($"--ca-bundle: {error}");
         }
 
         return caBundle;

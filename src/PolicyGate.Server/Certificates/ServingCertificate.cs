@@ -1,6 +1,5 @@
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Logging;
-using PolicyGate.Core.IO;
 using PolicyGate.Kubernetes.Certificates;
 using PolicyGate.Server.Observability;
 
@@ -75,7 +74,7 @@ internal sealed class ServingCertificate(string directory, ILogger<ServingCertif
     private string? ReadCaBundle(X509Certificate2 certificate)
     {
         var caFile = Path.Combine(directory, TlsFileNames.CaCertificate);
-        if (File.Exists(caFile) && InputFile.TryReadText(caFile, out var text, out _) && Kubernetes.Certificates.CaBundle.TryRead(text, out var bundle, out _))
+        if (File.Exists(caFile) && CaBundleFile.TryRead(caFile, out var bundle, out _))
         {
             return bundle;
         }
