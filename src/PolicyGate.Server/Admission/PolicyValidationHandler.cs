@@ -72,7 +72,7 @@ internal sealed class PolicyValidationHandler(
 
         var obj = JsonNode.Parse(element.GetRawText())!.AsObject();
         var kind = (string?)obj["kind"];
-        var source = kind == nameof(PolicyKind.AdmissionPolicy) ? $"{kind}/{request.Namespace}/{request.Name}" : $"{kind}/{request.Name}";
+        var source = ClusterPolicySource.SourceOf(kind, request.Namespace, request.Name);
         var scripts = configMaps is null ? null : new UnreadConfigMaps(configMaps);
         var loaded = new PolicyLoader(compiler, isolation, options.Value.IsolateAll, scripts).LoadAll([], [(obj, source)]);
         var warnings = new List<string>();

@@ -17,6 +17,9 @@ internal sealed class ClusterPolicySource : IAsyncDisposable
 
     public static readonly WatchedResource NamespacedPolicies = new("policygate.io", "v1", "admissionpolicies", Namespaced: true);
 
+    private const string ClusterSourcePrefix = "ClusterAdmissionPolicy/";
+    private const string NamespacedSourcePrefix = "AdmissionPolicy/";
+
     private readonly ResourceCache _cluster;
     private readonly ResourceCache _namespaced;
     private readonly ResourceCache _namespaces;
@@ -93,12 +96,12 @@ internal sealed class ClusterPolicySource : IAsyncDisposable
         var objects = new List<(JsonObject, string)>();
         foreach (var (key, obj) in _cluster.Snapshot.OrderBy(p => p.Key, StringComparer.Ordinal))
         {
-            objects.Add((obj.DeepClone().AsObject(), $"ClusterAdmissionPolicy/{key}"));
+            objects.Add((obj.DeepClone().AsObject(), ClusterSourcePrefix + key));
         }
 
         foreach (var (key, obj) in _namespaced.Snapshot.OrderBy(p => p.Key, StringComparer.Ordinal))
         {
-            objects.Add((obj.DeepClone().AsObject(), $"AdmissionPolicy/{key}"));
+            objects.Add((obj.DeepClone().AsObject(), NamespacedSourcePrefix + key));
         }
 
         return objects;
@@ -110,14 +113,19 @@ internal sealed class ClusterPolicySource : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(obj);
         ArgumentNullException.ThrowIfNull(source);
         var name = obj["metadata"]?["name"]?.GetValue<string>() ?? "";
-        return source.StartsWith("AdmissionPolicy/", StringComparison.Ordinal) // as IsClusterSource tells them apart
+        return source.StartsWith(NamespacedSourcePrefix, StringComparison.Ordinal)
             ? (NamespacedPolicies, obj["metadata"]?["namespace"]?.GetValue<string>(), name)
             : (ClusterPolicies, null, name);
     }
 
     /// <summary>Whether a policy source (as <see cref="Objects"/> names them) is a cluster object rather than a file.</summary>
     public static bool IsClusterSource(string source) =>
-        source.StartsWith("ClusterAdmissionPolicy/", StringComparison.Ordinal) || source.StartsWith("AdmissionPolicy/", StringComparison.Ordinal);
+        source.StartsWith(ClusterSourcePrefix, StringComparison.Ordinal) || source.StartsWith(NamespacedSourcePrefix, StringComparison.Ordinal);
+
+    /// <summary>The source of a policy object of <paramref name="kind"/> (as <see cref="Objects"/> names them), for one
+    /// that is not in the cache (a candidate <c>/validate-policies</c> judges).</summary>
+    public static string SourceOf(string? kind, string? @namespace, string? name) =>
+        kind == nameof(Core.Api.V1.PolicyKind.AdmissionPolicy) ? $"{NamespacedSourcePrefix}{@namespace}/{name}" : $"{kind}/{name}";
 
     /// <summary>An object's <c>metadata.generation</c> (0 when it has none, as objects the API server never stored).</summary>
     public static long GenerationOf(JsonObject obj) =>
