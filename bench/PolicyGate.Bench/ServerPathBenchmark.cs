@@ -110,13 +110,8 @@ internal static class ServerPathBenchmark
         var evaluate = Measure.NanosecondsPerCall(() => AdmissionEvaluator.Review(policies, request, _ => null), 20_000);
         var outcome = AdmissionEvaluator.Review(policies, request, _ => null);
         var logger = factory.CreateLogger<AdmissionHandler>();
-        var log = Measure.NanosecondsPerCall(() =>
-        {
-            foreach (var decision in outcome.Decisions)
-            {
-                Log.Decision(logger, "allowed", decision.Policy, request.Uid, request.Operation, request.Kind.Kind, request.Namespace, request.Name, 0.01);
-            }
-        }, 20_000);
+        var log = Measure.NanosecondsPerCall(() => Log.Decision(logger, LogLevel.Information, new DecisionLogEntry(
+            "allowed", request.Uid, request.Operation, request.Kind.Kind, request.Namespace, request.Name, 0.04, outcome.Decisions, 0)), 20_000);
         var respond = Measure.NanosecondsPerCall(() =>
         {
             using var writer = new Utf8JsonWriter(Stream.Null);
@@ -124,7 +119,7 @@ internal static class ServerPathBenchmark
         }, 20_000);
         Console.WriteLine($"    {"read the body, parse the AdmissionReview",-46} {read / 1000,8:F2} µs   (JsonDocument.Parse alone: {Measure.NanosecondsPerCall(() => JsonDocument.Parse(body).Dispose(), 20_000) / 1000:F2} µs)");
         Console.WriteLine($"    {$"evaluate the {outcome.Decisions.Count} matching policies",-46} {evaluate / 1000,8:F2} µs   (of which typed pod spec and metadata: {typed / 1000:F2} µs)");
-        Console.WriteLine($"    {$"{outcome.Decisions.Count} decision log lines",-46} {log / 1000,8:F2} µs");
+        Console.WriteLine($"    {$"the decision line naming all {outcome.Decisions.Count} (--decision-log all)",-46} {log / 1000,8:F2} µs   (the default logs none for a request every policy allows)");
         Console.WriteLine($"    {"write the AdmissionReview answer",-46} {respond / 1000,8:F2} µs");
     }
 

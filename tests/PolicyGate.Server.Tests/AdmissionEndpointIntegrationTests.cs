@@ -107,18 +107,18 @@ public sealed class AdmissionEndpointIntegrationTests : IAsyncLifetime
         Assert.Contains("policygate_policy_evaluation_errors_total{policy=\"throws\"}", metrics, StringComparison.Ordinal);
         Assert.DoesNotContain("policygate_policy_evaluation_errors_total{policy=\"slow-fail\"}", metrics, StringComparison.Ordinal);
 
-        // Each decision line carries that policy's own time: the two that ran out their 1 s budget, not the quick ones.
+        // The request's one decision line carries each policy's own time: the two that ran out their 1 s budget, not the quick ones.
         Assert.True(LoggedLatencyMs("slow-fail", "uid-5") >= 1000);
         Assert.True(LoggedLatencyMs("slow-ignore", "uid-5") >= 1000);
         Assert.True(LoggedLatencyMs("team-label", "uid-5") < 500);
         Assert.True(LoggedLatencyMs("throws", "uid-5") < 500);
     }
 
-    /// <summary>The latency in a policy's decision line for a request (its message ends "in N.NNN ms").</summary>
+    /// <summary>A policy's latency in the decision line of a request ("...: team-label denied in N.NNN ms; ...").</summary>
     private double LoggedLatencyMs(string policy, string uid)
     {
-        var line = Assert.Single(_server.Logs, l => l.Contains("|1010|", StringComparison.Ordinal) && l.Contains($" by {policy} for {uid} ", StringComparison.Ordinal));
-        var match = System.Text.RegularExpressions.Regex.Match(line, @" in (\d+\.\d+) ms");
+        var line = Assert.Single(_server.Logs, l => l.Contains("|1010|", StringComparison.Ordinal) && l.Contains($"Request {uid} ", StringComparison.Ordinal));
+        var match = System.Text.RegularExpressions.Regex.Match(line, $@"(?:: |; ){System.Text.RegularExpressions.Regex.Escape(policy)} [a-z-]+ in (\d+\.\d+) ms");
         Assert.True(match.Success, line);
         return double.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
     }
@@ -157,6 +157,7 @@ public sealed class AdmissionEndpointIntegrationTests : IAsyncLifetime
         using var response = await _server.PostAsync("/validate/team-label", Reviews.Pod("uid-log"));
 
         var line = Assert.Single(_server.Logs, l => l.Contains("|1010|", StringComparison.Ordinal) && l.Contains("uid-log", StringComparison.Ordinal));
-        Assert.Contains("Decision denied by team-label for uid-log CREATE Pod shop/web in ", line, StringComparison.Ordinal);
+        Assert.Contains("Request uid-log CREATE Pod shop/web denied in ", line, StringComparison.Ordinal);
+        Assert.Contains(": team-label denied in ", line, StringComparison.Ordinal);
     }
 }

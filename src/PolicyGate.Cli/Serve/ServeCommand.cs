@@ -25,7 +25,7 @@ internal static class ServeCommand
         var servicePort = new Option<int>("--service-port") { Description = "The Service's port.", DefaultValueFactory = _ => Server.Registration.WebhookService.DefaultPort };
         var decisionLog = new Option<string>("--decision-log")
         {
-            Description = "Which decisions get a log line: changes (denials, violations, mutations, failures, warnings; plain allows at Debug), all, or none. Metrics count every decision.",
+            Description = "The decision line, one per request: changes (at Information when a policy denied, warned, mutated or failed, naming those; at Debug when all allowed), all (every request, every decision), or none. Metrics count every decision.",
             DefaultValueFactory = _ => "changes",
         };
         decisionLog.AcceptOnlyFromAmong("changes", "all", "none");

@@ -89,7 +89,7 @@ internal sealed class AdmissionHandler(
                 AdmissionTracing.Describe(activity, request, response);
             }
 
-            Report(request, outcome.Decisions);
+            Report(request, response.Allowed, outcome.Decisions);
             if (events is not null)
             {
                 // Queued, never awaited: an Event never delays or changes the answer.
@@ -105,13 +105,20 @@ internal sealed class AdmissionHandler(
         await context.Response.BodyWriter.FlushAsync(context.RequestAborted).ConfigureAwait(false);
     }
 
-    private void Report(AdmissionRequest request, IReadOnlyList<PolicyDecision> decisions)
+    private void Report(AdmissionRequest request, bool allowed, IReadOnlyList<PolicyDecision> decisions)
     {
+        var noteworthy = 0;
+        var latency = TimeSpan.Zero;
         foreach (var decision in decisions)
         {
             var name = decision.Policy;
-            var label = decision.Label;
-            metrics.RecordDecision(name, label, decision.Elapsed);
+            metrics.RecordDecision(name, decision.Label, decision.Elapsed);
+            latency += decision.Elapsed;
+            if (!IsPlainAllow(decision))
+            {
+                noteworthy++;
+            }
+
             if (decision.Outcome == DecisionOutcome.Failed)
             {
                 metrics.RecordError(name, decision.TimedOut);
@@ -121,26 +128,34 @@ internal sealed class AdmissionHandler(
             {
                 Log.MonitorViolation(logger, name, request.Uid, request.Operation, request.Kind.Kind, request.Namespace, request.Name, decision.Message);
             }
-
-            if (DecisionLogLevel(decision) is { } level)
-            {
-                Log.Decision(logger, label, name, request.Uid, request.Operation, request.Kind.Kind, request.Namespace, request.Name, decision.Elapsed.TotalMilliseconds, level);
-            }
         }
+
+        // One line per request (--decision-log): with "changes" (the default) at Information when a decision changed or
+        // questioned the request (a denial, a monitor-mode violation, a mutation, a failure, a warning), naming those
+        // decisions and counting the plain allows, and at Debug for a request every policy simply allowed; with "all" at
+        // Information naming every decision; with "none" no line. The metrics count every decision either way.
+        var level = _decisionLog switch
+        {
+            DecisionLogMode.None => LogLevel.None,
+            DecisionLogMode.All => LogLevel.Information,
+            _ => noteworthy > 0 ? LogLevel.Information : LogLevel.Debug,
+        };
+        if (level == LogLevel.None || !logger.IsEnabled(level))
+        {
+            return;
+        }
+
+        var listAll = _decisionLog == DecisionLogMode.All || noteworthy == decisions.Count;
+        IReadOnlyList<PolicyDecision> listed = listAll ? decisions : [.. decisions.Where(d => !IsPlainAllow(d))];
+        var entry = new DecisionLogEntry(
+            allowed ? "allowed" : "denied", request.Uid, request.Operation, request.Kind.Kind, request.Namespace, request.Name,
+            latency.TotalMilliseconds, listed, decisions.Count - listed.Count);
+        Log.Decision(logger, level, entry);
     }
 
-    /// <summary>
-    /// The level of a decision's log line (<c>--decision-log</c>): with <c>changes</c> (the default), a decision that
-    /// changes or questions the request (a denial, a monitor-mode violation, a mutation, a failure, a warning) at
-    /// Information and a plain allow at Debug, so a busy cluster's log holds what someone reads; <c>all</c>, every
-    /// decision at Information; <c>none</c>, no decision lines (the metrics count every decision either way).
-    /// </summary>
-    private LogLevel? DecisionLogLevel(PolicyDecision decision) => _decisionLog switch
-    {
-        DecisionLogMode.None => null,
-        DecisionLogMode.All => LogLevel.Information,
-        _ => decision.Outcome == DecisionOutcome.Allowed && decision.Allowed && decision.Warnings.Count == 0 ? LogLevel.Debug : LogLevel.Information,
-    };
+    /// <summary>A decision that neither changed nor questioned the request: allowed, no mutation, no warning.</summary>
+    private static bool IsPlainAllow(PolicyDecision decision) =>
+        decision.Outcome == DecisionOutcome.Allowed && decision.Allowed && decision.Warnings.Count == 0;
 
     private Task RejectAsync(HttpContext context, System.Diagnostics.Activity? activity, int status, string message)
     {

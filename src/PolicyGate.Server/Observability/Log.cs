@@ -31,15 +31,9 @@ internal static partial class Log
     [LoggerMessage(1007, LogLevel.Warning, "Policies are compiled without the disk cache: {Error}")]
     public static partial void CompileCacheUnusable(ILogger logger, string error);
 
-    /// <summary>The line for each policy's decision on a request (the hottest log line: see <see cref="DecisionLogEntry"/>).</summary>
-    public static void Decision(ILogger logger, string decision, string policyName, string admissionUid, string operation, string kind, string? @namespace, string? name, double latencyMs,
-        LogLevel level = LogLevel.Information)
-    {
-        if (logger.IsEnabled(level))
-        {
-            logger.Log(level, DecisionEvent, new DecisionLogEntry(decision, policyName, admissionUid, operation, kind, @namespace, name, latencyMs), null, DecisionLogEntry.Format);
-        }
-    }
+    /// <summary>The decision line of a request (the hottest log line: see <see cref="DecisionLogEntry"/>).</summary>
+    public static void Decision(ILogger logger, LogLevel level, DecisionLogEntry entry) =>
+        logger.Log(level, DecisionEvent, entry, null, DecisionLogEntry.Format);
 
     [LoggerMessage(1011, LogLevel.Warning, "Policy {PolicyName} failed on {AdmissionUid}: {Error}")]
     public static partial void PolicyEvaluationFailed(ILogger logger, string policyName, string admissionUid, string error);

@@ -1,6 +1,8 @@
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
+using PolicyGate.Core.Api.V1;
+using PolicyGate.Core.Evaluation;
 using PolicyGate.Server.Admission;
 using PolicyGate.Server.Observability;
 
@@ -10,6 +12,15 @@ public class JsonLinesLoggerProviderTests
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 24, 10, 30, 0, TimeSpan.Zero);
 
+    private static DecisionLogEntry Entry(string uid, string? ns, string name, double latencyMs, IReadOnlyList<PolicyDecision> listed, int unlisted) =>
+        new(listed.Any(d => !d.Allowed) ? "denied" : "allowed", uid, "CREATE", "Pod", ns, name, latencyMs, listed, unlisted);
+
+    private static PolicyDecision Denied(string policy) =>
+        new(policy, PolicyMode.Protect, DecisionOutcome.Denied, false, "no", [], null, null);
+
+    private static PolicyDecision Decision(string policy, DecisionOutcome outcome) =>
+        new(policy, PolicyMode.Protect, outcome, true, null, [], null, null);
+
     [Fact]
     public void Decision_IsOneJsonLine_WithTypedStateAndNoTemplate()
     {
@@ -17,7 +28,7 @@ public class JsonLinesLoggerProviderTests
         using (var provider = new JsonLinesLoggerProvider(output, new FixedClock(Now)))
         {
             var logger = provider.CreateLogger(typeof(AdmissionHandler).FullName!);
-            Log.Decision(logger, "denied", "required-labels", "uid-1", "CREATE", "Pod", "shop", "web", 0.25);
+            Log.Decision(logger, LogLevel.Information, Entry("uid-1", "shop", "web", 0.25, [Denied("required-labels"), Decision("limits", DecisionOutcome.Mutated)], unlisted: 2));
         }
 
         var line = Assert.Single(Lines(output));
@@ -27,10 +38,15 @@ public class JsonLinesLoggerProviderTests
         Assert.Equal(1010, root.GetProperty("EventId").GetInt32());
         Assert.Equal("Information", root.GetProperty("LogLevel").GetString());
         Assert.Equal("PolicyGate.Server.Admission.AdmissionHandler", root.GetProperty("Category").GetString());
-        Assert.Equal("Decision denied by required-labels for uid-1 CREATE Pod shop/web in 0.250 ms", root.GetProperty("Message").GetString());
+        Assert.Equal("Request uid-1 CREATE Pod shop/web denied in 0.250 ms: required-labels denied in 0.000 ms; limits mutated in 0.000 ms; 2 more allowed", root.GetProperty("Message").GetString());
         var state = root.GetProperty("State");
+        Assert.Equal("denied", state.GetProperty("Outcome").GetString());
         Assert.Equal("shop", state.GetProperty("Namespace").GetString());
         Assert.Equal(0.25, state.GetProperty("LatencyMs").GetDouble());
+        var decisions = state.GetProperty("Decisions").EnumerateArray().ToList();
+        Assert.Equal(["required-labels", "limits"], decisions.Select(d => d.GetProperty("PolicyName").GetString()));
+        Assert.Equal(["denied", "mutated"], decisions.Select(d => d.GetProperty("Decision").GetString()));
+        Assert.Equal(2, state.GetProperty("OtherAllowed").GetInt32());
         Assert.False(state.TryGetProperty("{OriginalFormat}", out _));
     }
 
@@ -39,13 +55,14 @@ public class JsonLinesLoggerProviderTests
     {
         var captured = new CapturingLogger();
 
-        Log.Decision(captured, "denied", "required-labels", "uid-1", "CREATE", "Pod", null, "web", 0.25);
+        Log.Decision(captured, LogLevel.Information, Entry("uid-1", null, "web", 0.25, [Denied("required-labels")], unlisted: 0));
 
-        Assert.Equal("Decision denied by required-labels for uid-1 CREATE Pod /web in 0.250 ms", captured.Message);
+        Assert.Equal("Request uid-1 CREATE Pod /web denied in 0.250 ms: required-labels denied in 0.000 ms", captured.Message);
         Assert.Equal(1010, captured.EventId.Id);
         Assert.Contains(new KeyValuePair<string, object?>("LatencyMs", 0.25), captured.State!);
         Assert.Contains(new KeyValuePair<string, object?>("Namespace", null), captured.State!);
-        Assert.Contains(new KeyValuePair<string, object?>("{OriginalFormat}", "Decision {Decision} by {PolicyName} for {AdmissionUid} {Operation} {Kind} {Namespace}/{Name} in {LatencyMs:F3} ms"), captured.State!);
+        Assert.Contains(new KeyValuePair<string, object?>("Decisions", "required-labels denied in 0.000 ms"), captured.State!);
+        Assert.Contains(new KeyValuePair<string, object?>("{OriginalFormat}", "Request {AdmissionUid} {Operation} {Kind} {Namespace}/{Name} {Outcome} in {LatencyMs:F3} ms: {Decisions}"), captured.State!);
     }
 
     [Fact]
@@ -55,11 +72,11 @@ public class JsonLinesLoggerProviderTests
         var name = new string('n', 3000);
         using (var provider = new JsonLinesLoggerProvider(output, new FixedClock(Now)))
         {
-            Log.Decision(provider.CreateLogger("test"), "allowed", "p", "uid-1", "CREATE", "Pod", "ns", name, 1);
+            Log.Decision(provider.CreateLogger("test"), LogLevel.Information, Entry("uid-1", "ns", name, 1, [], unlisted: 0));
         }
 
         using var json = JsonDocument.Parse(Assert.Single(Lines(output)));
-        Assert.EndsWith($"ns/{name} in 1.000 ms", json.RootElement.GetProperty("Message").GetString(), StringComparison.Ordinal);
+        Assert.EndsWith($"ns/{name} allowed in 1.000 ms: no policy matched", json.RootElement.GetProperty("Message").GetString(), StringComparison.Ordinal);
         Assert.Equal(name, json.RootElement.GetProperty("State").GetProperty("Name").GetString());
     }
 
@@ -101,7 +118,7 @@ public class JsonLinesLoggerProviderTests
             {
                 for (var i = 0; i < perThread; i++)
                 {
-                    Log.Decision(logger, "allowed", $"policy-{t}", $"uid-{t}-{i}", "CREATE", "Pod", "ns", "name", i);
+                    Log.Decision(logger, LogLevel.Information, Entry($"uid-{t}-{i}", "ns", "name", i, [], unlisted: 1));
                 }
             })));
         }
