@@ -32,24 +32,87 @@ internal static class ServerPathBenchmark
     /// <summary>The policies bench/server/run.sh loads (under policies/).</summary>
     private static readonly string[] PolicyFiles = ["examples/seed-policies.yaml", "capabilities.yaml", "resource-limits.yaml", "run-as-non-root.yaml"];
 
+    /// <summary>
+    /// serve's handler as <see cref="Run"/> measures it (the server benchmark's policies and body, the server's metrics and
+    /// its JSON-lines log into a discarding stream), for <c>-- handler-loop</c> too.
+    /// </summary>
+    private sealed class ServeHandler : IDisposable
+    {
+        private readonly PolicyGateMetrics _metrics = new();
+        private readonly ServiceProvider _telemetry;
+        private readonly JsonLinesLoggerProvider _logs = new(Stream.Null);
+
+        public ServeHandler()
+        {
+            var root = EvaluationBenchmark.RepoRoot();
+            Body = JsonSerializer.SerializeToUtf8Bytes(JsonNode.Parse(File.ReadAllBytes(Path.Combine(root, "bench", "server", "admission-review.json"))));
+            Policies = LoadPolicies(new PolicyLoader(new PolicyCompiler()));
+            Registry.Publish(PolicySnapshot.Empty.Next(Policies, [], DateTimeOffset.UtcNow));
+            // The server's metrics as serve has them: the meter, and OpenTelemetry's meter provider (with the Prometheus
+            // exporter) listening to it. No tracer provider: serve registers none without OTEL_EXPORTER_OTLP_ENDPOINT.
+            var configuration = new ConfigurationBuilder().Build();
+            _telemetry = new ServiceCollection().AddLogging().AddSingleton<IConfiguration>(configuration).AddSingleton(_metrics)
+                .AddPolicyGateTelemetry(configuration).BuildServiceProvider();
+            _ = _telemetry.GetRequiredService<MeterProvider>();
+            Factory = LoggerFactory.Create(b => b.AddProvider(_logs).SetMinimumLevel(LogLevel.Information));
+            Handler = new AdmissionHandler(Registry, _metrics, Options.Create(new PolicyGateServerOptions()), Factory.CreateLogger<AdmissionHandler>());
+        }
+
+        public byte[] Body { get; }
+
+        public List<CompiledPolicy> Policies { get; }
+
+        public PolicyRegistry Registry { get; } = new();
+
+        public ILoggerFactory Factory { get; }
+
+        public AdmissionHandler Handler { get; }
+
+        /// <summary>One POST /validate of the body, answered.</summary>
+        public void Validate() => Handler.HandleAsync(Request(Body), AdmissionEndpoint.Validate, null).GetAwaiter().GetResult();
+
+        public void Dispose()
+        {
+            Factory.Dispose();
+            _logs.Dispose();
+            _telemetry.Dispose();
+            _metrics.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// <c>-- handler-loop [warm-up seconds] [seconds]</c>: serve's handler in a loop, for a profiler to sample
+    /// (bench/server/profile.sh). Prints <c>measuring</c> after the warm-up, then the requests per second of the
+    /// measured part, so that samples can be divided into per-request figures.
+    /// </summary>
+    public static void Loop(int warmupSeconds, int seconds)
+    {
+        using var serve = new ServeHandler();
+        var warmup = Stopwatch.StartNew();
+        while (warmup.Elapsed.TotalSeconds < warmupSeconds)
+        {
+            serve.Validate();
+        }
+
+        Console.WriteLine($"measuring {Stopwatch.GetTimestamp()}");
+        var watch = Stopwatch.StartNew();
+        var requests = 0L;
+        while (watch.Elapsed.TotalSeconds < seconds)
+        {
+            serve.Validate();
+            requests++;
+        }
+
+        Console.WriteLine($"requests/s {requests / watch.Elapsed.TotalSeconds:F1}");
+    }
+
     public static void Run()
     {
-        var root = EvaluationBenchmark.RepoRoot();
-        var body = JsonSerializer.SerializeToUtf8Bytes(JsonNode.Parse(File.ReadAllBytes(Path.Combine(root, "bench", "server", "admission-review.json"))));
-        var policies = LoadPolicies(new PolicyLoader(new PolicyCompiler()));
-
-        var registry = new PolicyRegistry();
-        registry.Publish(PolicySnapshot.Empty.Next(policies, [], DateTimeOffset.UtcNow));
-        // The server's metrics as serve has them: the meter, and OpenTelemetry's meter provider (with the Prometheus
-        // exporter) listening to it. No tracer provider: serve registers none without OTEL_EXPORTER_OTLP_ENDPOINT.
-        using var metrics = new PolicyGateMetrics();
-        var configuration = new ConfigurationBuilder().Build();
-        using var telemetry = new ServiceCollection().AddLogging().AddSingleton<IConfiguration>(configuration).AddSingleton(metrics)
-            .AddPolicyGateTelemetry(configuration).BuildServiceProvider();
-        _ = telemetry.GetRequiredService<MeterProvider>();
-        using var logs = new JsonLinesLoggerProvider(Stream.Null);
-        using var factory = LoggerFactory.Create(b => b.AddProvider(logs).SetMinimumLevel(LogLevel.Information));
-        var handler = new AdmissionHandler(registry, metrics, Options.Create(new PolicyGateServerOptions()), factory.CreateLogger<AdmissionHandler>());
+        using var setup = new ServeHandler();
+        var body = setup.Body;
+        var policies = setup.Policies;
+        var handler = setup.Handler;
+        var factory = setup.Factory;
 
         var check = Request(body);
         handler.HandleAsync(check, AdmissionEndpoint.Validate, null).GetAwaiter().GetResult();

@@ -70,6 +70,8 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 die() { echo "error: $*" >&2; exit 2; }
+# shellcheck source=bench/server/fixtures.sh
+source "$here/fixtures.sh"
 
 # --- Tools -------------------------------------------------------------------------------------------------------
 if ! command -v wrk >/dev/null || ! command -v h2load >/dev/null; then
@@ -113,24 +115,7 @@ dotnet build -c Release -nologo -v q bench/PolicyGate.Bench.Echo >>"$work/build.
 policygate=$root/src/PolicyGate.Cli/bin/Release/net10.0/policygate.dll
 echo_server=$root/bench/PolicyGate.Bench.Echo/bin/Release/net10.0/PolicyGate.Bench.Echo.dll
 
-# One self-signed certificate (ECDSA P-256) for every server.
-mkdir -p "$work/certs"
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=localhost \
-  -addext "subjectAltName=IP:127.0.0.1,DNS:localhost" \
-  -keyout "$work/certs/tls.key" -out "$work/certs/tls.crt" 2>/dev/null
-
-# The seed policies and the capabilities, resource-limits and run-as-non-root built-ins. POST /validate evaluates
-# only validating policies, so the two built-ins whose example resources say mutating: true are loaded with false:
-# all four Pod policies (and the SQLClaim seed policy, which does not match) run on every request.
-mkdir -p "$work/policies"
-cp policies/examples/seed-policies.yaml policies/capabilities.yaml policies/resource-limits.yaml policies/run-as-non-root.yaml "$work/policies/"
-sed -i 's/^  mutating: true$/  mutating: false/' "$work/policies/"*.yaml
-mkdir -p "$work/no-policies"
-
-# The same compact body for every server, and for Pepr's sanity check a copy without the team label.
-node -e 'process.stdout.write(JSON.stringify(JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"))))' \
-  "$here/admission-review.json" >"$work/body.json"
-sed 's/,"team":"shop"//' "$work/body.json" >"$work/body-no-team.json"
+server_fixtures "$work"
 echo "Body: $(wc -c <"$work/body.json") bytes, a Pod CREATE AdmissionReview ($here/admission-review.json)"
 
 # --- Pepr: install (outside the repository), build the module --------------------------------------------------------
@@ -168,17 +153,6 @@ EOF
 fi
 
 # --- Start the servers ----------------------------------------------------------------------------------------------
-wait_ready() { # NAME PID URL DEADLINE_SECONDS [EXPECTED_CODE]
-  local name=$1 pid=$2 url=$3 deadline=$((SECONDS + $4)) expected=${5:-200} code
-  while :; do
-    kill -0 "$pid" 2>/dev/null || die "$name exited during start-up (see its log excerpt in the results folder)"
-    code=$(curl -sk -o /dev/null --max-time 2 -w '%{http_code}' "$url" || true)
-    [[ $code == "$expected" ]] && return 0
-    (( SECONDS < deadline )) || die "$name not ready after $4 s ($url answered $code)"
-    sleep 0.2
-  done
-}
-
 echo "Starting the servers on cpu $server_cpu"
 start=$SECONDS
 env "${dotnet_env[@]}" taskset -c "$server_cpu" dotnet exec "$echo_server" --cert-dir "$work/certs" --address 127.0.0.1 --port $bare_port \

@@ -1,0 +1,39 @@
+# Shared by the server benchmark scripts (run.sh, profile.sh): sourced, not run. Expects die() and $root (the
+# repository) to be defined by the script that sources it.
+
+# server_fixtures WORK: into WORK, one self-signed certificate (ECDSA P-256) for every server (certs/), the benchmark's
+# policies (policies/) and an empty policy folder (no-policies/), and the body (body.json; body-no-team.json without
+# the team label, for Pepr's sanity check).
+server_fixtures() {
+  local work=$1
+  mkdir -p "$work/certs"
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=localhost \
+    -addext "subjectAltName=IP:127.0.0.1,DNS:localhost" \
+    -keyout "$work/certs/tls.key" -out "$work/certs/tls.crt" 2>/dev/null
+
+  # The seed policies and the capabilities, resource-limits and run-as-non-root built-ins. POST /validate evaluates
+  # only validating policies, so the two built-ins whose example resources say mutating: true are loaded with false:
+  # all four Pod policies (and the SQLClaim seed policy, which does not match) run on every request.
+  mkdir -p "$work/policies"
+  cp "$root"/policies/examples/seed-policies.yaml "$root"/policies/capabilities.yaml "$root"/policies/resource-limits.yaml \
+    "$root"/policies/run-as-non-root.yaml "$work/policies/"
+  sed -i 's/^  mutating: true$/  mutating: false/' "$work/policies/"*.yaml
+  mkdir -p "$work/no-policies"
+
+  # The same compact body for every server, and for Pepr's sanity check a copy without the team label.
+  node -e 'process.stdout.write(JSON.stringify(JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"))))' \
+    "$root/bench/server/admission-review.json" >"$work/body.json"
+  sed 's/,"team":"shop"//' "$work/body.json" >"$work/body-no-team.json"
+}
+
+# wait_ready NAME PID URL DEADLINE_SECONDS [EXPECTED_CODE]: until URL answers EXPECTED_CODE (200), or die.
+wait_ready() {
+  local name=$1 pid=$2 url=$3 deadline=$((SECONDS + $4)) expected=${5:-200} code
+  while :; do
+    kill -0 "$pid" 2>/dev/null || die "$name exited during start-up (see its log)"
+    code=$(curl -sk -o /dev/null --max-time 2 -w '%{http_code}' "$url" || true)
+    [[ $code == "$expected" ]] && return 0
+    (( SECONDS < deadline )) || die "$name not ready after $4 s ($url answered $code)"
+    sleep 0.2
+  done
+}
