@@ -176,6 +176,40 @@ public class ScriptProgramTests
     }
 
     [Fact]
+    public void Run_NestedSettingsChangedByOneRequest_TheNextGetsItsOwn()
+    {
+        // Settings are copied from a template per evaluation: nested objects, dictionaries and arrays are copies too.
+        var policy = Inline(
+            "public sealed class Inner { public List<string> Seen { get; set; } = []; }\n" +
+            "public sealed class Settings { public Inner Inner { get; set; } = new(); public Dictionary<string, List<string>> ByKey { get; set; } = []; public string[] Slots { get; set; } = []; }\n" +
+            "var s = GetSettings<Settings>();\n" +
+            "var seen = string.Join(\",\", s.Inner.Seen) + \"|\" + string.Join(\",\", s.ByKey[\"k\"]) + \"|\" + s.Slots[0];\n" +
+            "s.Inner.Seen.Add(Name!); s.ByKey[\"k\"].Add(Name!); s.Slots[0] = Name!; s.ByKey[\"new\"] = [Name!];\n" +
+            "return Deny(seen + \"|\" + s.ByKey.Count);",
+            extra: "  settings:\n    inner:\n      seen: [configured]\n    byKey:\n      k: [configured]\n    slots: [configured]");
+
+        var first = TestPolicies.Decide(policy, Named("first-user-pod"));
+        var second = TestPolicies.Decide(policy, Named("second-user-pod"));
+
+        Assert.Equal("configured|configured|configured|2", first.Message);
+        Assert.Equal("configured|configured|configured|2", second.Message);
+    }
+
+    [Theory]
+    [InlineData("public sealed class Settings { private string _name = \"\"; public string Name { get => _name; set => _name = value + \"!\"; } }", "a!")]
+    [InlineData("public sealed class Settings { [System.Text.Json.Serialization.JsonObjectCreationHandling(System.Text.Json.Serialization.JsonObjectCreationHandling.Populate)] public List<string> Name { get; } = [\"ctor\"]; }", "ctor,a")]
+    public void Run_SettingsACopyWouldGetWrong_StillBoundAsDeserialized(string settingsType, string expected)
+    {
+        // A setter that changes what it is given, a collection the serializer fills in place: a copy would differ from a
+        // fresh deserialization, so these settings are deserialized per evaluation instead.
+        var read = settingsType.Contains("List<string>", StringComparison.Ordinal) ? "string.Join(\",\", s.Name)" : "s.Name";
+        var policy = Inline($"{settingsType}\nvar s = GetSettings<Settings>();\nreturn Deny({read});", extra: settingsType.Contains("List<string>", StringComparison.Ordinal) ? "  settings:\n    name: [a]" : "  settings:\n    name: a");
+
+        Assert.Equal(expected, TestPolicies.Decide(policy, Pod).Message);
+        Assert.Equal(expected, TestPolicies.Decide(policy, Pod).Message);
+    }
+
+    [Fact]
     public void Run_SettingsJsonChangedByOneRequest_TheNextGetsItsOwn()
     {
         var policy = Inline(
