@@ -320,7 +320,7 @@ awk -F'\t' -v target="$target_mib" -v policies="$policy_count" -v rounds="$round
   END {
     split("serve serve-empty bare", order, " ")
     name["serve"] = "serve, " policies " policies"; name["serve-empty"] = "serve, no policies"; name["bare"] = "bare Kestrel echo"
-    printf "Resident memory (VmRSS, MiB%s; x = against the bare endpoint)\n", rounds > 1 ? ", range over " rounds " rounds" : ""
+    printf "Resident memory (VmRSS, MiB%s; x = against the bare endpoint)\n", (rounds > 1 ? ", range over " rounds " rounds" : "")
     printf "| %-20s | %-16s | %-16s | %-16s | %-16s | %-16s | %-9s |\n", "server", "idle", "after 1 min load", "load peak", "idle again", "peak (VmHWM)", "req/s"
     printf "|%s|%s|%s|%s|%s|%s|%s|\n", "----------------------", "------------------", "------------------", "------------------", "------------------", "------------------", "-----------"
     for (i = 1; i <= 3; i++) {
