@@ -4,6 +4,7 @@ using PolicyGate.Bench;
 //   dotnet run -c Release --project bench/PolicyGate.Bench [-- evaluation|dry-run|server-path|limits]
 //   dotnet run -c Release --project bench/PolicyGate.Bench -- recompile [iterations=1000] [baseline=200]
 //   dotnet run -c Release --project bench/PolicyGate.Bench -- startup [policies=50]
+//   dotnet run -c Release --project bench/PolicyGate.Bench -- write-policies DIR [policies=50]   (startup's policies, for memory.sh)
 //   taskset -c 0 dotnet run -c Release --project bench/PolicyGate.Bench -- isolation
 //   dotnet run -c Release --project bench/PolicyGate.Bench -- reload [changes=50]
 //   dotnet run -c Release --project bench/PolicyGate.Bench -- events [rounds=3] [seconds=10] [rate=1000] [connections=16]
@@ -66,5 +67,20 @@ if (which == "startup")
 {
     StartupBenchmark.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 50);
 }
+
+if (which == "write-policies")
+{
+    if (args.Length < 2)
+    {
+        Console.Error.WriteLine("usage: write-policies DIR [policies=50]");
+        return 2;
+    }
+
+    var count = Arg(2, 50);
+    BenchPolicies.Write(args[1], count, out var distinct);
+    Console.WriteLine($"wrote {count} policies ({distinct} distinct scripts) to {args[1]}");
+}
+
+return 0;
 
 int Arg(int index, int fallback) => args.Length > index ? int.Parse(args[index], System.Globalization.CultureInfo.InvariantCulture) : fallback;

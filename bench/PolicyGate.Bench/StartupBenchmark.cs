@@ -14,8 +14,6 @@ namespace PolicyGate.Bench;
 /// </summary>
 internal static partial class StartupBenchmark
 {
-    private static readonly string[] Builtins = ["run-as-non-root", "capabilities", "resource-limits", "required-labels"];
-
     public static void Run(int policyCount, int rounds = 3)
     {
         var cli = Path.Combine(AppContext.BaseDirectory, "policygate.dll");
@@ -25,8 +23,8 @@ internal static partial class StartupBenchmark
             var certs = Path.Combine(root, "certs");
             RunCli(cli, ["certs", "generate", "--service", "policygate", "--namespace", "bench", "--out", certs, "--ip", "127.0.0.1"]);
             using var ca = X509CertificateLoader.LoadCertificateFromFile(Path.Combine(certs, "ca.crt"));
-            var many = WritePolicies(Path.Combine(root, "many"), policyCount, out var distinctScripts);
-            var one = WritePolicies(Path.Combine(root, "one"), 1, out _, inlineOnly: true);
+            var many = BenchPolicies.Write(Path.Combine(root, "many"), policyCount, out var distinctScripts);
+            var one = BenchPolicies.Write(Path.Combine(root, "one"), 1, out _, inlineOnly: true);
             Console.WriteLine($"Start-up of `policygate serve` until /readyz is 200, child process, median of {rounds} (min-max)");
             Console.WriteLine($"  {policyCount} policies: {distinctScripts} distinct scripts (inline scripts and built-ins with different settings)");
 
@@ -50,62 +48,6 @@ internal static partial class StartupBenchmark
 
     private static void Print(string label, List<double> milliseconds) =>
         Console.WriteLine($"  {label,-44} {Measure.Median(milliseconds),7:F0} ms   ({milliseconds.Min():F0}-{milliseconds.Max():F0})");
-
-    /// <summary>Writes <paramref name="count"/> policies: a third inline scripts (each distinct), the rest built-ins with varied settings.</summary>
-    private static string WritePolicies(string directory, int count, out int distinctScripts, bool inlineOnly = false)
-    {
-        Directory.CreateDirectory(directory);
-        var scripts = new HashSet<string>(StringComparer.Ordinal);
-        for (var i = 0; i < count; i++)
-        {
-            string spec;
-            if (inlineOnly || i % 3 == 0)
-            {
-                scripts.Add("inline" + i);
-                spec = $$"""
-                      script: |
-                        public sealed class Settings { public int Max { get; set; } }
-                        var max = GetSettings<Settings>().Max;
-                        var containers = PodSpec()?.Containers ?? [];
-                        foreach (var c in containers.Where(c => c.Image?.EndsWith(":latest", StringComparison.Ordinal) == true))
-                        {
-                            Deny($"policy {{i}}: container {c.Name} uses a :latest image");
-                        }
-                        return containers.Count > max ? Deny($"policy {{i}}: at most {max} containers") : Allow();
-                      settings: {max: {{i + 1}}}
-                    """;
-            }
-            else
-            {
-                var module = Builtins[i % Builtins.Length];
-                scripts.Add(module);
-                var settings = module switch
-                {
-                    "required-labels" => $"{{requiredLabels: [team, app-{i}]}}",
-                    "resource-limits" => "{}",
-                    _ => "{}",
-                };
-                spec = $"""
-                      module: builtin://{module}
-                      settings: {settings}
-                    """;
-            }
-
-            File.WriteAllText(Path.Combine(directory, $"policy-{i:D2}.yaml"), $"""
-                apiVersion: policygate.io/v1
-                kind: ClusterAdmissionPolicy
-                metadata:
-                  name: policy-{i:D2}
-                spec:
-                  mode: monitor
-                  rules: [{"{"}apiGroups: [""], apiVersions: ["v1"], resources: ["pods"], operations: ["CREATE"]{"}"}]
-                {spec}
-                """);
-        }
-
-        distinctScripts = scripts.Count;
-        return directory;
-    }
 
     /// <summary>Starts the server, polls /readyz until 200, stops it; milliseconds from process start to ready.</summary>
     private static double TimeToReady(string cli, string policies, string certs, string cache, X509Certificate2 ca, int expected)
