@@ -82,6 +82,8 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 die() { echo "error: $*" >&2; exit 2; }
+# shellcheck source=bench/server/fixtures.sh
+source "$here/fixtures.sh"
 
 # --- Tools -------------------------------------------------------------------------------------------------------
 if ! command -v wrk >/dev/null; then
@@ -132,32 +134,14 @@ policygate=$root/src/PolicyGate.Cli/bin/Release/net10.0/policygate.dll
 echo_server=$root/bench/PolicyGate.Bench.Echo/bin/Release/net10.0/PolicyGate.Bench.Echo.dll
 bench=$root/bench/PolicyGate.Bench/bin/Release/net10.0/PolicyGate.Bench.dll
 
-mkdir -p "$work/certs"
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=localhost \
-  -addext "subjectAltName=IP:127.0.0.1,DNS:localhost" \
-  -keyout "$work/certs/tls.key" -out "$work/certs/tls.crt" 2>/dev/null
+server_fixtures "$work" # certs/, body.json and no-policies/, as the server benchmark has them
 
 # The startup benchmark's policies (bench/PolicyGate.Bench/BenchPolicies.cs): monitor mode, Pod CREATE, so every one
 # of them judges every request of the load and serve still allows it.
-dotnet exec "$bench" write-policies "$work/policies" "$policy_count"
-mkdir -p "$work/no-policies"
-
-node -e 'process.stdout.write(JSON.stringify(JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"))))' \
-  "$here/admission-review.json" >"$work/body.json"
+dotnet exec "$bench" write-policies "$work/bench-policies" "$policy_count"
 echo "Body: $(wc -c <"$work/body.json") bytes, a Pod CREATE AdmissionReview ($here/admission-review.json)"
 
 # --- Servers ------------------------------------------------------------------------------------------------------
-wait_ready() { # NAME PID URL DEADLINE_SECONDS
-  local name=$1 pid=$2 url=$3 deadline=$((SECONDS + $4)) code
-  while :; do
-    kill -0 "$pid" 2>/dev/null || die "$name exited during start-up (see its log excerpt in the results folder)"
-    code=$(curl -sk -o /dev/null --max-time 2 -w '%{http_code}' "$url" || true)
-    [[ $code == 200 ]] && return 0
-    (( SECONDS < deadline )) || die "$name not ready after $4 s ($url answered $code)"
-    sleep 0.2
-  done
-}
-
 declare -A pid_of port_of=([bare]=$bare_port [serve]=$serve_port [serve-empty]=$empty_port)
 servers=(bare serve serve-empty)
 declare -A label=([bare]="bare Kestrel echo" [serve]="serve, $policy_count policies" [serve-empty]="serve, no policies")
@@ -180,7 +164,7 @@ start_servers() { # ROUND
   local round=$1 start
   rm -rf "$work/compile-cache"
   if [[ $cache_mode == warm ]]; then
-    start_serve fill "$work/policies" "$serve_port" "$work/compile-cache" "$work/fill-cache.log"
+    start_serve fill "$work/bench-policies" "$serve_port" "$work/compile-cache" "$work/fill-cache.log"
     wait_ready "policygate serve (filling the compile cache)" "${pid_of[fill]}" "https://127.0.0.1:$serve_port/readyz" 300
     stop_servers
   fi
@@ -189,7 +173,7 @@ start_servers() { # ROUND
     --port $bare_port >"$work/bare-$round.log" 2>&1 &
   pids+=($!)
   pid_of[bare]=$!
-  start_serve serve "$work/policies" "$serve_port" "$work/compile-cache" "$work/serve-$round.log"
+  start_serve serve "$work/bench-policies" "$serve_port" "$work/compile-cache" "$work/serve-$round.log"
   start_serve serve-empty "$work/no-policies" "$empty_port" "$work/compile-cache-empty" "$work/serve-empty-$round.log"
   for server in "${servers[@]}"; do
     wait_ready "${label[$server]}" "${pid_of[$server]}" "https://127.0.0.1:${port_of[$server]}/readyz" 300

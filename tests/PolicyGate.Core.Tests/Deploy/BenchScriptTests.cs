@@ -5,7 +5,7 @@ namespace PolicyGate.Core.Tests.Deploy;
 
 /// <summary>
 /// The server benchmarks (bench/server/*.sh) take minutes and two cores, so they cannot run here. What can be checked:
-/// each parses, and the bench project mode the memory benchmark calls to write its policies exists.
+/// each parses, and the bench project modes the memory and profile scripts call exist.
 /// </summary>
 public sealed class BenchScriptTests
 {
@@ -29,12 +29,20 @@ public sealed class BenchScriptTests
         var names = ScriptNames();
         Assert.Contains("run.sh", names);
         Assert.Contains("memory.sh", names);
+        Assert.Contains("profile.sh", names);
+    }
+
+    [Fact]
+    public void ProfileScript_RunsTheHandlerLoopTheBenchProjectHas()
+    {
+        Assert.Contains("\"$bench\" handler-loop", File.ReadAllText(Path.Combine(Folder, "profile.sh")), StringComparison.Ordinal);
+        Assert.Contains("which == \"handler-loop\"", File.ReadAllText(Path.Combine(RepoPaths.Root, "bench", "PolicyGate.Bench", "Program.cs")), StringComparison.Ordinal);
     }
 
     [Fact]
     public void MemoryScript_WritesPoliciesWithAModeTheBenchProjectHas()
     {
-        Assert.Contains("\"$bench\" write-policies \"$work/policies\"", File.ReadAllText(Path.Combine(Folder, "memory.sh")), StringComparison.Ordinal);
+        Assert.Contains("\"$bench\" write-policies \"$work/bench-policies\"", File.ReadAllText(Path.Combine(Folder, "memory.sh")), StringComparison.Ordinal);
         Assert.Contains("which == \"write-policies\"", File.ReadAllText(Path.Combine(RepoPaths.Root, "bench", "PolicyGate.Bench", "Program.cs")), StringComparison.Ordinal);
     }
 
