@@ -63,7 +63,16 @@ function classify(frames) {
   return [other, inRuntime];
 }
 
+// perf script sometimes exits 255 the first time it reads a fresh profile (and not the next): one more try.
 async function profile(file) {
+  try {
+    return await readProfile(file);
+  } catch {
+    return await readProfile(file);
+  }
+}
+
+async function readProfile(file) {
   const counts = new Map();
   let total = 0;
   const apart = new Map([[runtime, 0], [jit, 0]]);
@@ -84,7 +93,7 @@ async function profile(file) {
     else if (line.trim() === "") flush();
   }
   flush();
-  const code = await new Promise((resolve) => perf.on("close", resolve));
+  const code = perf.exitCode ?? (await new Promise((resolve) => perf.on("close", resolve)));
   if (code !== 0) throw new Error(`perf script -i ${file} exited ${code}`);
   for (const [name, samples] of apart) counts.set(name, samples);
   return { counts, total };
