@@ -63,7 +63,8 @@ server_fixtures "$work"
 
 # The runtime writes /tmp/perf-PID.map (names of JIT-compiled code); with W^X on, perf sees that code only as an
 # anonymous double mapping, so it is turned off for the profiled processes.
-export DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0
+# Tiered PGO on, as the image runs serve (and as the bench project, which hosts the loop, always has it).
+export DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0 DOTNET_TieredPGO=1
 columns=()
 
 # profile_server NAME URL PID: warm-up load, then SECONDS sampled in the middle of a longer run.

@@ -12,8 +12,9 @@
 # server): its ratio to the in-process serve is the cost of isolation, and the summary prints the cost per hop.
 #
 # Usage: bench/server/run.sh            (about 8 minutes with the defaults, ~1 more the first time Pepr is installed)
-# Settings (environment): ROUNDS=5 DURATION=10 CONNECTIONS=64 WARMUP=5 SKIP_PEPR=0 FLOOR=1 ISOLATED=1 SERVER_CPU=0 CLIENT_CPU=1
-#   DOTNET_ENV="VAR=value ..." (extra environment for both .NET servers, e.g. DOTNET_TieredPGO=1),
+# Settings (environment): ROUNDS=5 DURATION=10 CONNECTIONS=64 WARMUP=15 SKIP_PEPR=0 FLOOR=1 ISOLATED=1 SERVER_CPU=0 CLIENT_CPU=1
+#   DOTNET_ENV="VAR=value ..." (environment for every .NET server; default DOTNET_TieredPGO=1, as the image runs serve:
+#   the CLI turns tiered PGO off for its short runs, and the bare endpoint's project too, so both get it back here),
 #   POLICYGATE_BENCH_CACHE (where Pepr is installed and built; default ~/.cache/policygate-bench), KEEP_WORK=1 keeps the
 #   temporary folder (certificate, policies, server logs). Raw results go to bench/results/server-<UTC time>/.
 set -euo pipefail
@@ -24,7 +25,7 @@ here=$root/bench/server
 rounds=${ROUNDS:-5}
 duration=${DURATION:-10}
 connections=${CONNECTIONS:-64}
-warmup=${WARMUP:-5}
+warmup=${WARMUP:-15}
 skip_pepr=${SKIP_PEPR:-0}
 floor=${FLOOR:-1}
 isolated=${ISOLATED:-1}
@@ -33,7 +34,7 @@ client_cpu=${CLIENT_CPU:-1}
 pepr_version=1.1.4
 cache=${POLICYGATE_BENCH_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/policygate-bench}
 bare_port=18443 serve_port=18444 pepr_port=18445 kube_port=18446 floor_port=18447 isolated_port=18448
-read -r -a dotnet_env <<<"${DOTNET_ENV:-}"
+read -r -a dotnet_env <<<"${DOTNET_ENV-DOTNET_TieredPGO=1}"
 
 pids=()
 work=""
@@ -104,7 +105,7 @@ exec > >(tee -a "$results/run.log") 2>&1
   echo "h2load: $(h2load --version | head -1)"
   echo "openssl: $(openssl version)"
   echo "git: $(git rev-parse --short HEAD 2>/dev/null || echo none)$(git diff --quiet 2>/dev/null || echo ' (modified)')"
-  [[ -z ${DOTNET_ENV:-} ]] || echo "DOTNET_ENV: $DOTNET_ENV"
+  echo "DOTNET_ENV: ${DOTNET_ENV-DOTNET_TieredPGO=1}"
   echo "settings: rounds=$rounds duration=${duration}s connections=$connections warmup=${warmup}s servers on cpu $server_cpu, load generator on cpu $client_cpu"
 } | tee "$results/env.txt"
 
