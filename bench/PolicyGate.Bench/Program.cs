@@ -8,7 +8,7 @@ using PolicyGate.Bench;
 //   taskset -c 0 dotnet run -c Release --project bench/PolicyGate.Bench -- isolation
 //   dotnet run -c Release --project bench/PolicyGate.Bench -- reload [changes=50]
 //   dotnet run -c Release --project bench/PolicyGate.Bench -- events [rounds=3] [seconds=10] [rate=1000] [connections=16]
-//   dotnet run -c Release --project bench/PolicyGate.Bench -- handler-loop [warm-up seconds=10] [seconds=10]  (for bench/server/profile.sh)
+//   dotnet run -c Release --project bench/PolicyGate.Bench -- handler-loop [warm-up seconds=10] [seconds=10] [evict bytes=0]  (for bench/server/profile.sh)
 // "all" runs evaluation, dry-run, server-path and limits; recompile, startup, isolation, reload and events run only by
 // name (they take minutes, start processes or servers).
 var which = args.Length > 0 ? args[0] : "all";
@@ -34,7 +34,7 @@ if (which is "all" or "limits")
 
 if (which == "handler-loop")
 {
-    ServerPathBenchmark.Loop(Arg(1, 10), Arg(2, 10));
+    ServerPathBenchmark.Loop(Arg(1, 10), Arg(2, 10), Arg(3, 0));
 }
 
 if (which == "isolation")

@@ -5,11 +5,13 @@
 #   - bare, serve and serve-with-no-policies (the server benchmark's servers, body and policies) take wrk's load
 #     (HTTP/1.1, CONNECTIONS connections), each pinned to core SERVER_CPU with wrk on CLIENT_CPU, after WARMUP seconds
 #     of the same load (tiered compilation has finished by then: see README);
-#   - serve's handler runs in a loop in one process (`PolicyGate.Bench -- handler-loop`), pinned the same way.
+#   - serve's handler runs in a loop in one process (`PolicyGate.Bench -- handler-loop`), pinned the same way, with
+#     warm caches and then with the caches flushed between requests (EVICT bytes written).
 # Each is sampled for SECONDS at SAMPLE_HZ. Figures are microseconds of the server core per request.
 #
 # Usage: bench/server/profile.sh        (about 4 minutes; needs perf, wrk, the .NET SDK, Node, 2 cores)
 # Settings (environment): SECONDS_PROFILED=10 WARMUP=30 CONNECTIONS=64 SAMPLE_HZ=1999 SERVER_CPU=0 CLIENT_CPU=1
+#   EVICT=1048576 (bytes written between two requests of the second in-process loop: twice this VM's per-core L2)
 #   KEEP_WORK=1 keeps the profiles (perf-*.data) and server logs. Output goes to bench/results/profile-<UTC time>/.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -100,21 +102,31 @@ pids+=($!)
 wait_ready "policygate serve (no policies)" "${pids[-1]}" "https://127.0.0.1:$floor_port/readyz" 60
 profile_server floor "https://127.0.0.1:$floor_port/validate" "${pids[-1]}"
 
-echo "In-process (serve's handler in a loop, no network; ${warmup} s warm-up, ${seconds} s sampled)"
-POLICYGATE_CACHE_DIR="$work/compile-cache" taskset -c "$server_cpu" dotnet exec "$bench" handler-loop "$warmup" "$((seconds + 4))" >"$work/loop.log" 2>&1 &
-pids+=($!)
-loop_pid=$!
-until grep -q '^measuring' "$work/loop.log"; do
-  kill -0 "$loop_pid" 2>/dev/null || { cat "$work/loop.log"; die "the handler loop stopped"; }
-  sleep 0.2
-done
-sleep 2
-perf record -F "$SAMPLE_HZ" -g -p "$loop_pid" -o "$work/perf-in-process.data" -- sleep "$seconds" >/dev/null 2>&1
-wait "$loop_pid"
-rps=$(sed -n 's/^requests\/s \([0-9.]*\)$/\1/p' "$work/loop.log")
-[[ -n $rps ]] || die "no result from the handler loop: $(cat "$work/loop.log")"
-echo "  in-process: $rps requests/s on one thread"
-columns=("in-process=$work/perf-in-process.data@$rps@$seconds" "${columns[@]}")
+# profile_loop NAME EVICT_BYTES: serve's handler in a loop in one process, sampled after the warm-up.
+profile_loop() {
+  local name=$1 evict=$2 rps loop_pid
+  POLICYGATE_CACHE_DIR="$work/compile-cache" taskset -c "$server_cpu" dotnet exec "$bench" handler-loop "$warmup" "$((seconds + 4))" "$evict" >"$work/$name.log" 2>&1 &
+  loop_pid=$!
+  pids+=("$loop_pid")
+  until grep -q '^measuring' "$work/$name.log"; do
+    kill -0 "$loop_pid" 2>/dev/null || { cat "$work/$name.log"; die "the handler loop stopped"; }
+    sleep 0.2
+  done
+  sleep 2
+  perf record -F "$SAMPLE_HZ" -g -p "$loop_pid" -o "$work/perf-$name.data" -- sleep "$seconds" >/dev/null 2>&1
+  wait "$loop_pid"
+  rps=$(sed -n 's/^requests\/s \([0-9.]*\)$/\1/p' "$work/$name.log")
+  [[ -n $rps ]] || die "no result from the handler loop: $(cat "$work/$name.log")"
+  echo "  $name: $rps requests/s on one thread"
+  loop_columns+=("$name=$work/perf-$name.data@$rps@$seconds")
+}
+
+echo "In-process (serve's handler in a loop, no network; ${warmup} s warm-up, ${seconds} s sampled), then the same with"
+echo "EVICT bytes (${EVICT:=1048576}) written after each request, as a server's other work pushes the request out of the caches"
+loop_columns=()
+profile_loop in-process 0
+profile_loop evicted "$EVICT"
+columns=("${loop_columns[@]}" "${columns[@]}")
 
 echo
 node "$here/stages.mjs" "${columns[@]}" | tee "$results/stages.txt"

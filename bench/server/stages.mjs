@@ -33,7 +33,7 @@ const stages = [
   ["TLS: SslStream", /System\.Net\.Security/],
   ["sockets, epoll", /System\.Net\.Sockets/],
   ["thread pool, timers", /ThreadPool|LowLevelLifoSemaphore|LowLevelSpinWaiter|TimerQueue/],
-  ["benchmark harness (in-process only)", /ServerPathBenchmark|DefaultHttpContext/],
+  ["benchmark harness (in-process: the loop, cache eviction)", /ServerPathBenchmark|DefaultHttpContext/],
 ];
 const kernel = "kernel: network stack, scheduler";
 const openssl = "TLS: OpenSSL (crypto)";
