@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using YamlDotNet.Core;
@@ -28,6 +29,10 @@ namespace PolicyGate.Core.Serialization;
 /// the fuzz suite's mutations of them).
 /// </para>
 /// <para>An instance reuses its buffers from one document to the next: one per thread (e.g. per file).</para>
+/// <para>
+/// Its loops are compiled fully optimised at once (<see cref="MethodImplOptions.AggressiveOptimization"/>): a dry-run
+/// lives about a second, most of which the tiered JIT would spend running them as unoptimised first-tier code.
+/// </para>
 /// </remarks>
 internal sealed class BlockYamlReader : IDisposable
 {
@@ -79,6 +84,7 @@ internal sealed class BlockYamlReader : IDisposable
     /// </summary>
     /// <param name="element">The document, when the outcome is <see cref="Outcome.Document"/>.</param>
     /// <param name="line">The 1-based line where the document starts (its <c>---</c>, else its first content line).</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public Outcome TryRead(string text, YamlChunk chunk, out JsonElement element, out int line)
     {
         element = default;
@@ -168,6 +174,7 @@ internal sealed class BlockYamlReader : IDisposable
     private bool CountNode() => ++_nodes <= MaxNodes;
 
     /// <summary>A block mapping whose keys stand at column <paramref name="indent"/>; the first key at <paramref name="firstKey"/> on the current line.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool ReadMapping(int indent, int firstKey, int depth)
     {
         if (depth >= MaxDepth || !CountNode())
@@ -231,6 +238,7 @@ internal sealed class BlockYamlReader : IDisposable
     }
 
     /// <summary>A block sequence whose dashes stand at column <paramref name="indent"/>, from the current line.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool ReadSequence(int indent, int depth)
     {
         if (depth >= MaxDepth || !CountNode())
@@ -303,6 +311,7 @@ internal sealed class BlockYamlReader : IDisposable
     /// The value of a key (or item) with nothing after it on its line: a block node on the lines below, indented
     /// deeper than <paramref name="parentIndent"/> (a key's sequence may also stand at the key's own column), or null.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool ReadBlockValue(int parentIndent, int depth, bool compactSequence)
     {
         if (_index < _lines.Count)
@@ -329,6 +338,7 @@ internal sealed class BlockYamlReader : IDisposable
     }
 
     /// <summary>Whether the text at <paramref name="start"/> looks like <c>key: ...</c> (checked in full by <see cref="TryReadKey"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool StartsMappingEntry(int start, int end)
     {
         var c = _text[start];
@@ -368,6 +378,7 @@ internal sealed class BlockYamlReader : IDisposable
     /// <summary>
     /// A key ended by <paramref name="separator"/> and a space (or the end of the line): plain or quoted, on one line.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool TryReadKey(int start, int end, char separator, out string key, out int afterSeparator)
     {
         key = string.Empty;
@@ -428,6 +439,7 @@ internal sealed class BlockYamlReader : IDisposable
     }
 
     /// <summary>A value that starts at <paramref name="start"/> and ends on this line (its comment aside).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool ReadLineValue(int start, int end, int depth)
     {
         var c = _text[start];
@@ -474,6 +486,7 @@ internal sealed class BlockYamlReader : IDisposable
     }
 
     /// <summary>A flow sequence or mapping that opens at <paramref name="position"/> and closes on the same line.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool ReadFlow(ref int position, int end, int depth)
     {
         if (depth >= MaxDepth || !CountNode())
@@ -570,6 +583,7 @@ internal sealed class BlockYamlReader : IDisposable
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool TryReadFlowKey(int start, int end, out string key, out int afterColon)
     {
         key = string.Empty;
@@ -609,6 +623,7 @@ internal sealed class BlockYamlReader : IDisposable
         return false;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool ReadFlowValue(ref int position, int end, int depth)
     {
         var c = _text[position];
@@ -646,6 +661,7 @@ internal sealed class BlockYamlReader : IDisposable
     }
 
     /// <summary>A quoted scalar closed on this line: single-quoted (<c>''</c> is a quote) or double-quoted without escapes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool TryReadQuoted(int start, int end, out string value, out int after)
     {
         value = string.Empty;
@@ -704,6 +720,7 @@ internal sealed class BlockYamlReader : IDisposable
     }
 
     /// <summary>A plain scalar, resolved as the full path resolves it (<see cref="YamlScalarResolver.ResolvePlain"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool WritePlain(ReadOnlySpan<char> text)
     {
         if (!CountNode())
