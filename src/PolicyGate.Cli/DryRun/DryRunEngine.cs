@@ -35,7 +35,7 @@ internal static class DryRunEngine
         var manifests = ManifestLoader.Load(run.ManifestPaths, stdin);
         errors.AddRange(manifests.Errors.Select(e => new DryRunError(e.Source, e.Message)));
 
-        var namespaceLabels = NamespaceLabelsFrom(run.NamespaceLabels, manifests.Documents.Select(d => d.Object));
+        var namespaceLabels = NamespaceLabelsFrom(run.NamespaceLabels, manifests.Documents);
         var documents = manifests.Documents;
         var judged = new Judged[documents.Count];
         Parallel.For(0, documents.Count, i => judged[i] = Judge(documents[i], loaded.Policies, run.Operation, namespaceLabels));
@@ -69,17 +69,18 @@ internal static class DryRunEngine
     {
         try
         {
+            var element = document.ToElement();
             AdmissionRequest request;
             try
             {
-                request = AdmissionRequestFactory.Create(document.Object, document.Source, operation);
+                request = AdmissionRequestFactory.Create(element, document.Source, operation);
             }
             catch (ArgumentException ex)
             {
                 return new Judged([], null, new DryRunError(document.Source, ex.Message));
             }
 
-            var obj = new DryRunObject(document.Object["apiVersion"]!.GetValue<string>(), request.Kind.Kind, request.Namespace, request.Name, document.Source);
+            var obj = new DryRunObject(element.GetProperty("apiVersion").GetString()!, request.Kind.Kind, request.Namespace, request.Name, document.Source);
             if (ObjectSchema.FindTypeError(request.Object ?? request.OldObject ?? default, request.Kind) is { } typeError)
             {
                 return new Judged([], null, new DryRunError(document.Source, $"{obj.Display}: {typeError} (the API server would refuse this object)"));
@@ -99,11 +100,18 @@ internal static class DryRunEngine
     /// <summary>Labels given with --namespace-labels win; Namespace objects among the manifests supply the rest.</summary>
     private static NamespaceLabels NamespaceLabelsFrom(
         IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> given,
-        IEnumerable<JsonObject> manifests)
+        IEnumerable<ManifestDocument> documents)
     {
         var labels = new Dictionary<string, IReadOnlyDictionary<string, string>>(StringComparer.Ordinal);
-        foreach (var manifest in manifests)
+        foreach (var document in documents)
         {
+            if (document.Element is { } element &&
+                !(element.TryGetProperty("kind", out var kindElement) && kindElement.ValueKind == System.Text.Json.JsonValueKind.String && kindElement.ValueEquals("Namespace")))
+            {
+                continue; // not a Namespace: no need to make a JsonObject of it
+            }
+
+            var manifest = document.Object;
             // Any field may have any type here: the object is checked against its schema only when it is judged.
             if (manifest["kind"]?.GetValueKind() == System.Text.Json.JsonValueKind.String &&
                 manifest["kind"]!.GetValue<string>() == "Namespace" &&

@@ -25,6 +25,34 @@ public static class AdmissionRequestFactory
         var metadata = manifest["metadata"] as JsonObject;
         var name = Text(metadata?["name"]) ?? Text(metadata?["generateName"]);
         var ns = Text(metadata?["namespace"]);
+        return Create(JsonSerializer.SerializeToElement(manifest), resource, kind, name, ns, source, operation);
+    }
+
+    /// <summary>The same, for a manifest already in JSON form (no copy is made).</summary>
+    /// <exception cref="ArgumentException">The manifest is not an object, or has no usable apiVersion or kind.</exception>
+    public static AdmissionRequest Create(JsonElement manifest, string source, string operation = "CREATE")
+    {
+        if (manifest.ValueKind != JsonValueKind.Object)
+        {
+            throw new ArgumentException("the manifest is not an object", nameof(manifest));
+        }
+
+        var apiVersion = Text(manifest, "apiVersion") ?? throw new ArgumentException("the object has no apiVersion", nameof(manifest));
+        var kind = Text(manifest, "kind") ?? throw new ArgumentException("the object has no kind", nameof(manifest));
+        var resource = ResourceMapper.Resolve(apiVersion, kind);
+        string? name = null;
+        string? ns = null;
+        if (manifest.TryGetProperty("metadata", out var metadata) && metadata.ValueKind == JsonValueKind.Object)
+        {
+            name = Text(metadata, "name") ?? Text(metadata, "generateName");
+            ns = Text(metadata, "namespace");
+        }
+
+        return Create(manifest, resource, kind, name, ns, source, operation);
+    }
+
+    private static AdmissionRequest Create(JsonElement element, ResourceInfo resource, string kind, string? name, string? ns, string source, string operation)
+    {
         if (resource.Namespaced)
         {
             ns ??= "default";
@@ -35,7 +63,6 @@ public static class AdmissionRequestFactory
             ns = resource.Resource == "namespaces" && resource.Group.Length == 0 ? name : null;
         }
 
-        var element = JsonSerializer.SerializeToElement(manifest);
         var gvk = new GroupVersionKind { Group = resource.Group, Version = resource.Version, Kind = kind };
         var gvr = new GroupVersionResource { Group = resource.Group, Version = resource.Version, Resource = resource.Resource };
         return new AdmissionRequest
@@ -55,6 +82,9 @@ public static class AdmissionRequestFactory
             DryRun = false,
         };
     }
+
+    private static string? Text(JsonElement obj, string field) =>
+        obj.TryGetProperty(field, out var value) && value.ValueKind == JsonValueKind.String && value.GetString() is { Length: > 0 } text ? text : null;
 
     private static string? Text(JsonNode? node) =>
         node is JsonValue value && value.TryGetValue<string>(out var text) && text.Length > 0 ? text : null;

@@ -83,12 +83,16 @@ public static class ManifestLoader
         var documents = new List<ManifestDocument>();
         var errors = new List<ManifestError>();
         var isJson = YamlJson.LooksLikeJson(text);
-        foreach (var result in YamlJson.ParseDocuments(text))
+        foreach (var result in YamlJson.ParseDocumentsAsJson(text))
         {
             var source = $"{sourceName}#{result.Index + 1}";
             if (result.IsError)
             {
                 errors.Add(new ManifestError(source, result.DescribeError()!));
+            }
+            else if (result.Element is { } element)
+            {
+                AddObject(element, source, result.Line, documents, errors);
             }
             else if (isJson && result.Node is JsonArray array)
             {
@@ -232,6 +236,79 @@ public static class ManifestLoader
         }
 
         documents.Add(new ManifestDocument(source, obj));
+    }
+
+    /// <summary><see cref="AddObject(JsonNode?, string, int?, List{ManifestDocument}, List{ManifestError})"/> for a document the fast path read: the same checks and messages.</summary>
+    private static void AddObject(JsonElement element, string source, int? line, List<ManifestDocument> documents, List<ManifestError> errors)
+    {
+        var where = line is { } l ? $" (document starting at line {l})" : string.Empty;
+        if (element.ValueKind != JsonValueKind.Object)
+        {
+            var found = element.ValueKind switch
+            {
+                JsonValueKind.Null => "null",
+                JsonValueKind.Array => "an array",
+                JsonValueKind.String => "a string",
+                JsonValueKind.Number => "a number",
+                _ => "a boolean",
+            };
+            errors.Add(new ManifestError(source, $"expected a Kubernetes object (a mapping), found {found}{where}"));
+            return;
+        }
+
+        // A JsonObject gives null for a field that is missing and for one that is null: so do these.
+        var kind = Field(element, "kind");
+        if (kind is { ValueKind: JsonValueKind.String } kindValue && kindValue.GetString() is { } kindName && kindName.EndsWith("List", StringComparison.Ordinal))
+        {
+            var items = Field(element, "items");
+            if (items is { ValueKind: JsonValueKind.Array } array)
+            {
+                var i = 0;
+                foreach (var item in array.EnumerateArray())
+                {
+                    AddObject(item, $"{source}/items[{i++}]", null, documents, errors);
+                }
+
+                return;
+            }
+
+            if (kindName == "List")
+            {
+                if (items is not null)
+                {
+                    errors.Add(new ManifestError(source, $"field \"items\" of a List must be an array{where}"));
+                }
+
+                return;
+            }
+        }
+
+        var apiVersion = Field(element, "apiVersion");
+        var problem = apiVersion is null && kind is null
+            ? "missing required fields \"apiVersion\" and \"kind\""
+            : CheckStringField("apiVersion", apiVersion) ?? CheckStringField("kind", kind);
+        if (problem is not null)
+        {
+            errors.Add(new ManifestError(source, problem + where));
+            return;
+        }
+
+        documents.Add(new ManifestDocument(source, element));
+    }
+
+    private static JsonElement? Field(JsonElement obj, string name) =>
+        obj.TryGetProperty(name, out var value) && value.ValueKind != JsonValueKind.Null ? value : null;
+
+    private static string? CheckStringField(string name, JsonElement? value)
+    {
+        if (value is not { } v)
+        {
+            return $"missing required field \"{name}\"";
+        }
+
+        return v.ValueKind == JsonValueKind.String && !string.IsNullOrWhiteSpace(v.GetString())
+            ? null
+            : $"field \"{name}\" must be a non-empty string";
     }
 
     private static string? CheckRequiredFields(JsonObject obj)

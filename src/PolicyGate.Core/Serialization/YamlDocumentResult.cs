@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace PolicyGate.Core.Serialization;
@@ -12,12 +13,20 @@ namespace PolicyGate.Core.Serialization;
 /// <param name="Line">
 /// 1-based line where the document starts; for an error, the line of the error.
 /// </param>
-/// <param name="Node">The converted document (<c>null</c> for an explicit YAML null or on error).</param>
+/// <param name="Node">
+/// The converted document (<c>null</c> for an explicit YAML null, on error, and when <see cref="Element"/> holds it).
+/// </param>
 /// <param name="Error">The error message (without position), or <c>null</c> on success.</param>
 internal sealed record YamlDocumentResult(int Index, int Line, JsonNode? Node, string? Error)
 {
     /// <summary>1-based column of the error; 1 for successful documents.</summary>
     public int Column { get; init; } = 1;
+
+    /// <summary>
+    /// The document as JSON, when <see cref="YamlJson.ParseDocumentsAsJson"/> read it by its fast path
+    /// (<see cref="BlockYamlReader"/>); then <see cref="Node"/> is <c>null</c>.
+    /// </summary>
+    public JsonElement? Element { get; init; }
 
     /// <summary>Whether this result is an error.</summary>
     public bool IsError => Error is not null;

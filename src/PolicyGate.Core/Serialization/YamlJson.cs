@@ -65,6 +65,45 @@ internal static class YamlJson
     }
 
     /// <summary>
+    /// Parses every document of <paramref name="text"/> as <see cref="ParseDocuments"/> does, but a document in the
+    /// plain block style most manifests use is read by a fast path straight to JSON (<see cref="BlockYamlReader"/>:
+    /// the result's <see cref="YamlDocumentResult.Element"/>); every other document, and every error, comes from the
+    /// same full path as <see cref="ParseDocuments"/> (the result's <see cref="YamlDocumentResult.Node"/>).
+    /// </summary>
+    public static IReadOnlyList<YamlDocumentResult> ParseDocumentsAsJson(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var start = text.Length > 0 && text[0] == '\uFEFF' ? 1 : 0;
+        if (LooksLikeJson(text))
+        {
+            return [ParseJson(text, start)];
+        }
+
+        var results = new List<YamlDocumentResult>();
+        var nextIndex = 0;
+        using var fast = new BlockYamlReader();
+        foreach (var chunk in SplitChunks(text, start))
+        {
+            switch (fast.TryRead(text, chunk, out var element, out var line))
+            {
+                case BlockYamlReader.Outcome.Document:
+                    results.Add(new YamlDocumentResult(nextIndex++, line, null, null) { Element = element });
+                    break;
+                case BlockYamlReader.Outcome.EmptyDocument:
+                    nextIndex++;
+                    break;
+                case BlockYamlReader.Outcome.NoDocument:
+                    break;
+                default:
+                    ParseChunk(text, chunk, results, ref nextIndex);
+                    break;
+            }
+        }
+
+        return results;
+    }
+
+    /// <summary>
     /// Parses text that must hold at most one document. Returns <c>null</c> when there is none (or it is an
     /// explicit null); throws <see cref="FormatException"/> naming <paramref name="sourceName"/> and the line on a
     /// syntax error or when there is more than one document.
