@@ -37,3 +37,20 @@ wait_ready() {
     sleep 0.2
   done
 }
+
+# finish_work WORK RESULTS: keeps the start and end of each server log of WORK (*.log) in RESULTS as
+# NAME.log.excerpt (whole logs can be large), then removes WORK, unless KEEP_WORK=1.
+finish_work() {
+  local work=$1 results=$2 log
+  [[ -n $work ]] || return 0
+  if [[ -n $results ]]; then
+    for log in "$work"/*.log; do
+      [[ -s $log ]] && { head -n 30 "$log"; echo "..."; tail -n 10 "$log"; } >"$results/$(basename "$log").excerpt"
+    done
+  fi
+  if [[ ${KEEP_WORK:-0} != 1 ]]; then
+    rm -rf "$work"
+  else
+    echo "kept $work"
+  fi
+}

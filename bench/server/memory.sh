@@ -66,16 +66,7 @@ cleanup() {
   local status=$?
   trap - EXIT INT TERM
   stop_servers
-  if [[ -n $work && -n $results ]]; then
-    for log in "$work"/*.log; do
-      [[ -s $log ]] && { head -n 30 "$log"; echo "..."; tail -n 10 "$log"; } >"$results/$(basename "$log").excerpt"
-    done
-  fi
-  if [[ -n $work && ${KEEP_WORK:-0} != 1 ]]; then
-    rm -rf "$work"
-  elif [[ -n $work ]]; then
-    echo "kept $work"
-  fi
+  declare -F finish_work >/dev/null && finish_work "$work" "$results"
   exit "$status"
 }
 trap cleanup EXIT

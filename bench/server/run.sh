@@ -54,17 +54,7 @@ cleanup() {
     kill -KILL "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
   done
-  # Keep the start and end of each server's log (whole logs are large: the servers log every decision).
-  if [[ -n $work && -n $results ]]; then
-    for log in bare serve serve-empty serve-isolated pepr kube-api pepr-build; do
-      [[ -s $work/$log.log ]] && { head -n 30 "$work/$log.log"; echo "..."; tail -n 10 "$work/$log.log"; } >"$results/$log.log.excerpt"
-    done
-  fi
-  if [[ -n $work && ${KEEP_WORK:-0} != 1 ]]; then
-    rm -rf "$work"
-  elif [[ -n $work ]]; then
-    echo "kept $work"
-  fi
+  declare -F finish_work >/dev/null && finish_work "$work" "$results"
   exit "$status"
 }
 trap cleanup EXIT
