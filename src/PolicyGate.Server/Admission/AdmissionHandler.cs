@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -61,7 +62,23 @@ internal sealed class AdmissionHandler(
             policies = endpoint == AdmissionEndpoint.Mutate ? snapshot.Mutating : snapshot.Validating;
         }
 
-        var (document, status, error) = await AdmissionReviewReader.ReadAsync(context.Request, _maxBytes, context.RequestAborted).ConfigureAwait(false);
+        AdmissionReviewDocument? document;
+        int status;
+        string? error;
+        try
+        {
+            (document, status, error) = await AdmissionReviewReader.ReadAsync(context.Request, _maxBytes, context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException { InnerException: ConnectionAbortedException }
+            || (context.RequestAborted.IsCancellationRequested && ex is IOException or OperationCanceledException))
+        {
+            // The client went away before the whole body arrived (the API server gave up at its webhook timeout, a
+            // connection dropped; on HTTP/2 the stream's read fails before the request is marked aborted): nobody is
+            // left to answer, and nothing went wrong here, so no error and no 500.
+            Log.RequestAbandoned(logger, context.TraceIdentifier);
+            return;
+        }
+
         if (document is null)
         {
             await RejectAsync(context, activity, status, error!).ConfigureAwait(false);

@@ -50,6 +50,9 @@ internal static partial class Log
     [LoggerMessage(1040, LogLevel.Information, "Connected to the cluster ({Connection}): denials, monitor-mode violations and mutations become Kubernetes Events")]
     public static partial void ClusterConnected(ILogger logger, string connection);
 
+    [LoggerMessage(1031, LogLevel.Debug, "Request {AdmissionUid} abandoned: the client closed it before sending the whole body; nothing was answered")]
+    public static partial void RequestAbandoned(ILogger logger, string admissionUid);
+
     [LoggerMessage(1030, LogLevel.Error, "Unhandled error answering {AdmissionUid}")]
     public static partial void UnhandledError(ILogger logger, string admissionUid, Exception exception);
 
