@@ -54,3 +54,20 @@ finish_work() {
     echo "kept $work"
   fi
 }
+
+# stop_processes PID...: SIGTERM to each, then up to 5 s for each to exit (Pepr's SIGTERM handler waits for its
+# server to close, which it may never do), then SIGKILL.
+stop_processes() {
+  local pid
+  for pid in "$@"; do
+    kill -TERM "$pid" 2>/dev/null || true
+  done
+  for pid in "$@"; do
+    for _ in $(seq 50); do
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.1
+    done
+    kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
+}

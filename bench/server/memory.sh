@@ -48,18 +48,7 @@ pids=()
 work=""
 results=""
 stop_servers() {
-  local pid
-  for pid in "${pids[@]}"; do
-    kill -TERM "$pid" 2>/dev/null || true
-  done
-  for pid in "${pids[@]}"; do
-    for _ in $(seq 50); do
-      kill -0 "$pid" 2>/dev/null || break
-      sleep 0.1
-    done
-    kill -KILL "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-  done
+  declare -F stop_processes >/dev/null && stop_processes "${pids[@]}"
   pids=()
 }
 cleanup() {

@@ -42,18 +42,7 @@ results=""
 cleanup() {
   local status=$?
   trap - EXIT INT TERM
-  for pid in "${pids[@]}"; do
-    kill -TERM "$pid" 2>/dev/null || true
-  done
-  for pid in "${pids[@]}"; do
-    # Pepr's SIGTERM handler waits for its server to close, which it may never do: a bounded wait, then SIGKILL.
-    for _ in $(seq 50); do
-      kill -0 "$pid" 2>/dev/null || break
-      sleep 0.1
-    done
-    kill -KILL "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-  done
+  declare -F stop_processes >/dev/null && stop_processes "${pids[@]}"
   declare -F finish_work >/dev/null && finish_work "$work" "$results"
   exit "$status"
 }
