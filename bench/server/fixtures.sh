@@ -71,3 +71,37 @@ stop_processes() {
     wait "$pid" 2>/dev/null || true
   done
 }
+
+# tiering_ticks PID: CPU time (clock ticks) the runtime's tiered-compilation thread has used so far, 0 when it is not
+# running (it exits after a few idle seconds). It stops growing once the JIT has optimised what the load runs.
+tiering_ticks() {
+  local task total=0
+  for task in /proc/"$1"/task/*; do
+    [[ $(cat "$task/comm" 2>/dev/null) == ".NET Tiered Com" ]] || continue
+    # Fields after the ")" that ends the thread's name: utime and stime are the 12th and 13th.
+    total=$((total + $(sed 's/.*) //' "$task/stat" | awk '{ print $12 + $13 }')))
+  done
+  echo "$total"
+}
+
+# settle_jit NAME PID LOAD_COMMAND...: runs LOAD_COMMAND (a 5 s load) until the JIT's tiering thread used at most 20 ms
+# in one run (or has exited), at most MAX_SETTLE (120) seconds. Serve's ~7,000 methods take 20-40 s of load on one
+# core, sometimes more with tiered PGO: a fixed warm-up can leave the measured part running unoptimised code.
+settle_jit() {
+  local name=$1 pid=$2 spent=0 before after
+  shift 2
+  while :; do
+    before=$(tiering_ticks "$pid")
+    "$@" >/dev/null 2>&1 || true
+    spent=$((spent + 5))
+    after=$(tiering_ticks "$pid")
+    if (( after - before <= 2 )); then
+      echo "  $name: the JIT settled after $spent s more of load"
+      return 0
+    fi
+    if (( spent >= ${MAX_SETTLE:-120} )); then
+      echo "  $name: the JIT was still tiering after $spent s more of load (measuring anyway)"
+      return 0
+    fi
+  done
+}

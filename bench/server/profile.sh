@@ -4,7 +4,7 @@
 # map) while:
 #   - bare, serve and serve-with-no-policies (the server benchmark's servers, body and policies) take wrk's load
 #     (HTTP/1.1, CONNECTIONS connections), each pinned to core SERVER_CPU with wrk on CLIENT_CPU, after WARMUP seconds
-#     of the same load (tiered compilation has finished by then: see README);
+#     of the same load and then more until the JIT's tiering thread is quiet (settle_jit, at most MAX_SETTLE=120 s);
 #   - serve's handler runs in a loop in one process (`PolicyGate.Bench -- handler-loop`), pinned the same way, with
 #     warm caches and then with the caches flushed between requests (EVICT bytes written).
 # Each is sampled for SECONDS at SAMPLE_HZ. Figures are microseconds of the server core per request.
@@ -73,6 +73,7 @@ columns=()
 profile_server() {
   local name=$1 url=$2 pid=$3 rps
   BODY_FILE=$work/body.json taskset -c "$client_cpu" wrk -t1 -c"$connections" -d"${warmup}s" --timeout 10s -s "$here/post.lua" "$url" >/dev/null 2>&1
+  BODY_FILE=$work/body.json settle_jit "$name" "$pid" taskset -c "$client_cpu" wrk -t1 -c"$connections" -d5s --timeout 10s -s "$here/post.lua" "$url"
   BODY_FILE=$work/body.json taskset -c "$client_cpu" wrk -t1 -c"$connections" -d"$((seconds + 4))s" --timeout 10s -s "$here/post.lua" "$url" >"$work/wrk-$name.txt" 2>&1 &
   local wrk_pid=$!
   sleep 2

@@ -292,6 +292,8 @@ for server in "${servers[@]}"; do
   run_wrk "${url[$server]}" "$warmup" "$work/warmup.txt" || die "wrk failed on $server: $(tail -n 3 "$work/warmup.txt")"
   if [[ $server != pepr ]]; then
     run_h2load "${url[$server]}" "$warmup" "$work/warmup.txt" "$work/h2load.tsv" || die "h2load failed on $server: $(tail -n 3 "$work/warmup.txt")"
+    # Then more load until the JIT's tiering thread is quiet (.NET servers; at most MAX_SETTLE=120 s).
+    settle_jit "$server" "${pid_of[$server]}" run_wrk "${url[$server]}" 5 "$work/warmup.txt"
   fi
 done
 rm -f "$work/h2load.tsv"
