@@ -128,24 +128,19 @@ internal sealed class DecisionLogEntry(
         return true;
     }
 
-    private string DecisionsText()
-    {
-        for (var size = 256; ; size *= 2)
-        {
-            var buffer = new char[size];
-            if (TryFormatDecisions(buffer, out var written))
-            {
-                return new string(buffer, 0, written);
-            }
-        }
-    }
+    private delegate bool Formatter(Span<char> destination, out int written);
 
-    public override string ToString()
+    private string DecisionsText() => Format(TryFormatDecisions);
+
+    public override string ToString() => Format(TryFormatMessage);
+
+    /// <summary>What <paramref name="format"/> writes, in a buffer doubled until it fits.</summary>
+    private static string Format(Formatter format)
     {
         for (var size = 256; ; size *= 2)
         {
             var buffer = new char[size];
-            if (TryFormatMessage(buffer, out var written))
+            if (format(buffer, out var written))
             {
                 return new string(buffer, 0, written);
             }
