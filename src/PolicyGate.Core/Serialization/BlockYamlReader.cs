@@ -195,23 +195,9 @@ internal sealed class BlockYamlReader : IDisposable
 
             keys.Add(key);
             _writer.WritePropertyName(key);
-            var valueStart = SkipSpaces(afterColon, line.End);
-            if (valueStart == line.End || _text[valueStart] == '#')
+            if (!ReadValue(SkipSpaces(afterColon, line.End), line.End, indent, depth + 1, compactSequence: true))
             {
-                _index++;
-                if (!ReadBlockValue(indent, depth + 1, compactSequence: true))
-                {
-                    return false;
-                }
-            }
-            else
-            {
-                if (!ReadLineValue(valueStart, line.End, depth + 1))
-                {
-                    return false;
-                }
-
-                _index++;
+                return false;
             }
 
             if (_index == _lines.Count)
@@ -251,19 +237,13 @@ internal sealed class BlockYamlReader : IDisposable
         {
             var line = _lines[_index];
             var content = SkipSpaces(line.Start + 1, line.End);
-            if (content == line.End || _text[content] == '#')
-            {
-                _index++;
-                if (!ReadBlockValue(indent, depth + 1, compactSequence: false))
-                {
-                    return false;
-                }
-            }
-            else if (_text[content] == '-' && (content + 1 == line.End || _text[content + 1] == ' '))
+            var onThisLine = content < line.End && _text[content] != '#';
+            if (onThisLine && _text[content] == '-' && (content + 1 == line.End || _text[content + 1] == ' '))
             {
                 return false; // "- - x": a sequence in a sequence on one line
             }
-            else if (StartsMappingEntry(content, line.End))
+
+            if (onThisLine && StartsMappingEntry(content, line.End))
             {
                 var column = content - (line.Start - line.Indent);
                 if (!ReadMapping(column, content, depth + 1))
@@ -271,14 +251,9 @@ internal sealed class BlockYamlReader : IDisposable
                     return false;
                 }
             }
-            else
+            else if (!ReadValue(content, line.End, indent, depth + 1, compactSequence: false))
             {
-                if (!ReadLineValue(content, line.End, depth + 1))
-                {
-                    return false;
-                }
-
-                _index++;
+                return false;
             }
 
             if (_index == _lines.Count)
@@ -304,6 +279,29 @@ internal sealed class BlockYamlReader : IDisposable
         }
 
         _writer.WriteEndArray();
+        return true;
+    }
+
+    /// <summary>
+    /// The value of a key (or item) that starts at <paramref name="start"/> on the current line, or, when only a comment
+    /// or nothing follows there, the block value on the lines below (<see cref="ReadBlockValue"/>). The current line is
+    /// read either way.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private bool ReadValue(int start, int end, int parentIndent, int depth, bool compactSequence)
+    {
+        if (start == end || _text[start] == '#')
+        {
+            _index++;
+            return ReadBlockValue(parentIndent, depth, compactSequence);
+        }
+
+        if (!ReadLineValue(start, end, depth))
+        {
+            return false;
+        }
+
+        _index++;
         return true;
     }
 
