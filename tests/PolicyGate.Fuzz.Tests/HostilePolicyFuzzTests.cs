@@ -110,7 +110,8 @@ public sealed class HostilePolicyFuzzTests(ITestOutputHelper output)
                 CorpusHeaders.Required(path, "expect"),
                 CorpusHeaders.Required(path, "message"),
                 CorpusHeaders.Optional(path, "mutating") == "true",
-                CorpusHeaders.Optional(path, "modes") ?? "both"))
+                CorpusHeaders.Optional(path, "modes") ?? "both",
+                CorpusHeaders.Optional(path, "timeoutSeconds") ?? "1"))
             .Where(a => a.Expect != "load-error" && (a.Modes == "both" || a.Modes == mode))
             .ToList();
 
@@ -122,13 +123,16 @@ public sealed class HostilePolicyFuzzTests(ITestOutputHelper output)
         return (response.StatusCode, await response.Content.ReadAsStringAsync());
     }
 
-    private sealed record Attack(string Path, string Expect, string Message, bool Mutating, string Modes)
+    private sealed record Attack(string Path, string Expect, string Message, bool Mutating, string Modes, string TimeoutSeconds)
     {
         public string Name => System.IO.Path.GetFileNameWithoutExtension(Path);
 
         public string Endpoint => $"/{(Mutating ? "mutate" : "validate")}/{Name}";
 
-        /// <summary>The policy file beside the script: every request, a 1 s budget, and Fail, so a failure denies.</summary>
+        /// <summary>
+        /// The policy file beside the script: every request, the budget of its <c>// timeoutSeconds:</c> header (1 s
+        /// when it has none, as in <c>IsolationCorpusTests</c>), and Fail, so a failure denies.
+        /// </summary>
         public string Resource() => $$"""
             apiVersion: policygate.io/v1
             kind: ClusterAdmissionPolicy
@@ -137,7 +141,7 @@ public sealed class HostilePolicyFuzzTests(ITestOutputHelper output)
             spec:
               module: file://{{Name}}.csx
               mutating: {{(Mutating ? "true" : "false")}}
-              timeoutSeconds: 1
+              timeoutSeconds: {{TimeoutSeconds}}
               failurePolicy: Fail
               rules: [{apiGroups: ["*"], apiVersions: ["*"], resources: ["*", "*/*"], operations: ["*"]}]
             """;
