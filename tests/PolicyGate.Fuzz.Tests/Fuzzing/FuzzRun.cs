@@ -5,7 +5,7 @@ namespace PolicyGate.Fuzz.Tests.Fuzzing;
 
 /// <summary>
 /// Runs the cases of one surface: writes each input to a file of its own, checks it under
-/// <see cref="FuzzSettings.CaseTimeout"/>, deletes the file when the case passes, and fails the test at the end with
+/// <see cref="FuzzSettings.CaseTimeout"/> (or the surface's own limit), deletes the file when the case passes, and fails the test at the end with
 /// every failing case described (its file is kept). A case that kills the process (a stack overflow) leaves its file
 /// behind too, named after the surface and the case seed.
 /// </summary>
@@ -18,13 +18,19 @@ internal sealed class FuzzRun : IDisposable
     private readonly string _filter;
     private readonly ITestOutputHelper _output;
     private readonly List<string> _failures = [];
+    private readonly TimeSpan _caseTimeout;
 
     /// <param name="filter">The <c>dotnet test --filter</c> that runs just this test, for the failure message.</param>
-    public FuzzRun(string surface, string filter, ITestOutputHelper output)
+    /// <param name="caseTimeout">
+    /// When a case has stalled, for a surface whose cases may legitimately take longer than
+    /// <see cref="FuzzSettings.CaseTimeout"/> (policies with long time budgets); that limit when null.
+    /// </param>
+    public FuzzRun(string surface, string filter, ITestOutputHelper output, TimeSpan? caseTimeout = null)
     {
         _surface = surface;
         _filter = filter;
         _output = output;
+        _caseTimeout = caseTimeout ?? FuzzSettings.CaseTimeout;
         Folder = Directory.CreateTempSubdirectory($"policygate-fuzz-{surface}-").FullName;
     }
 
@@ -60,11 +66,11 @@ internal sealed class FuzzRun : IDisposable
             List<string> problems;
             try
             {
-                problems = await Task.Run(() => check(fuzzCase, path)).WaitAsync(FuzzSettings.CaseTimeout);
+                problems = await Task.Run(() => check(fuzzCase, path)).WaitAsync(_caseTimeout);
             }
             catch (TimeoutException)
             {
-                problems = [$"stalled: no answer after {FuzzSettings.CaseTimeout.TotalSeconds:0} s (the case may still be running)"];
+                problems = [$"stalled: no answer after {_caseTimeout.TotalSeconds:0} s (the case may still be running)"];
             }
             catch (Exception ex)
             {
