@@ -33,7 +33,12 @@ namespace PolicyGate.Kubernetes.Events;
 /// (name taken) is retried at once under a new name. Any other 4xx is not retried. A write given up on is counted in
 /// <see cref="EventRecorderCounts.Failed"/> and logged with the API server's message; the series is forgotten, so the
 /// next identical occurrence creates a new Event.</para>
-/// <para>Writes go out one at a time, in order; while one is backing off, later occurrences wait in the queue.</para>
+/// <para><b>Folding.</b> Writes go out one at a time. Before each one the pump takes everything queued: repeats are
+/// folded into their series at once, and occurrences that need a new Event join a backlog of creates (in order, at
+/// most <see cref="EventRecorderOptions.QueueCapacity"/> of them), so a burst of repeats never waits behind the
+/// creates of a burst of new subjects. Only while one write is in flight or backing off do occurrences wait in the
+/// queue. A repeat that comes after its series' window starts a new Event; the old one's last count still goes out
+/// in its own patch when that is due.</para>
 /// <para><b>Batches.</b> The pump takes the queue in batches at most once per <see cref="EventRecorderOptions.BatchInterval"/>
 /// (an occurrence after a quiet spell is taken at once), so that a flood of denials does not wake it for every one of
 /// them: each wake-up is a thread-pool hand-off, paid on the cores that answer admission requests. Disposal ends the
@@ -57,6 +62,7 @@ public sealed class EventRecorder : IAsyncDisposable
     // Owned by the pump alone: no locks.
     private readonly Dictionary<SeriesKey, Series> _series = [];
     private readonly HashSet<Series> _pending = [];
+    private readonly Queue<Series> _toCreate = [];
     private DateTimeOffset _nextSweep;
     private long _lastBatch = long.MinValue;
 
@@ -210,10 +216,13 @@ public sealed class EventRecorder : IAsyncDisposable
             while (true)
             {
                 await WaitForBatchAsync(reader, cancellationToken).ConfigureAwait(false);
-                while (reader.TryRead(out var occurrence))
+                Absorb(reader);
+                while (_toCreate.TryDequeue(out var series))
                 {
-                    await HandleAsync(occurrence, cancellationToken).ConfigureAwait(false);
+                    await CreateAsync(series, recreate: false, cancellationToken).ConfigureAwait(false);
+                    Absorb(reader);
                     await FlushAsync(drain: false, cancellationToken).ConfigureAwait(false);
+                    Absorb(reader);
                 }
 
                 await FlushAsync(drain: false, cancellationToken).ConfigureAwait(false);
@@ -299,12 +308,17 @@ public sealed class EventRecorder : IAsyncDisposable
         return first != read || await read.ConfigureAwait(false);
     }
 
-    private async Task HandleAsync(Occurrence occurrence, CancellationToken cancellationToken)
+    /// <summary>
+    /// Takes what is queued without writing anything: a repeat within its series' window is counted into the series
+    /// (and, once the Event exists, marked for the next patch); anything else becomes a new series in the backlog of
+    /// creates. Stops, leaving the rest queued, when the backlog holds <see cref="EventRecorderOptions.QueueCapacity"/>.
+    /// </summary>
+    private void Absorb(ChannelReader<Occurrence> reader)
     {
-        var key = SeriesKey.Of(occurrence.Request);
-        if (_series.TryGetValue(key, out var series))
+        while (reader.TryPeek(out var occurrence))
         {
-            if (occurrence.At - series.LastObserved <= _options.SeriesWindow)
+            var key = SeriesKey.Of(occurrence.Request);
+            if (_series.TryGetValue(key, out var series) && occurrence.At - series.LastObserved <= _options.SeriesWindow)
             {
                 series.Count++;
                 series.LastObserved = occurrence.At > series.LastObserved ? occurrence.At : series.LastObserved;
@@ -312,19 +326,20 @@ public sealed class EventRecorder : IAsyncDisposable
                 {
                     _pending.Add(series);
                 }
-
+            }
+            else if (_toCreate.Count < _options.QueueCapacity)
+            {
+                series = new Series(occurrence.Request, occurrence.At);
+                _series[key] = series; // a series past its window stays in _pending until its last patch
+                _toCreate.Enqueue(series);
+            }
+            else
+            {
                 return;
             }
 
-            if (_pending.Contains(series))
-            {
-                await PatchAsync(series, cancellationToken).ConfigureAwait(false);
-            }
+            reader.TryRead(out _);
         }
-
-        series = new Series(occurrence.Request, occurrence.At);
-        _series[key] = series;
-        await CreateAsync(series, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task FlushAsync(bool drain, CancellationToken cancellationToken)
@@ -357,9 +372,15 @@ public sealed class EventRecorder : IAsyncDisposable
         }
     }
 
-    private async Task CreateAsync(Series series, CancellationToken cancellationToken)
+    /// <summary>
+    /// Creates the series' Event. A new series is created as its first occurrence; repeats folded in while it waited
+    /// go out in its first patch, one interval later, as later repeats do. An Event created again (the old one was
+    /// gone) carries the series so far.
+    /// </summary>
+    private async Task CreateAsync(Series series, bool recreate, CancellationToken cancellationToken)
     {
         var request = series.Request;
+        var count = recreate ? series.Count : 1;
         series.LastWrite = _time.GetUtcNow();
         for (var attempt = 1; ; attempt++)
         {
@@ -378,8 +399,8 @@ public sealed class EventRecorder : IAsyncDisposable
                 Note = EventFields.TruncateNote(request.Note),
                 Regarding = ToReference(request.Regarding),
                 Related = request.Related is { } related ? ToReference(related) : null,
-                Series = series.Count > 1
-                    ? new Eventsv1EventSeries { Count = series.Count, LastObservedTime = series.LastObserved.UtcDateTime }
+                Series = count > 1
+                    ? new Eventsv1EventSeries { Count = count, LastObservedTime = series.LastObserved.UtcDateTime }
                     : null,
             };
 
@@ -391,7 +412,12 @@ public sealed class EventRecorder : IAsyncDisposable
                         .ConfigureAwait(false),
                     cancellationToken).ConfigureAwait(false);
                 series.Name = name;
-                series.Written = series.Count;
+                series.Written = count;
+                if (series.Count > count)
+                {
+                    _pending.Add(series);
+                }
+
                 Interlocked.Increment(ref _created);
                 return;
             }
@@ -433,7 +459,7 @@ public sealed class EventRecorder : IAsyncDisposable
             EventRecorderLog.Recreating(_logger, series.Name!, series.Request.Namespace);
             _pending.Remove(series);
             series.Name = null;
-            await CreateAsync(series, cancellationToken).ConfigureAwait(false);
+            await CreateAsync(series, recreate: true, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
@@ -466,13 +492,14 @@ public sealed class EventRecorder : IAsyncDisposable
             abandoned++;
         }
 
-        foreach (var series in _series.Values)
+        foreach (var series in _series.Values.Concat(_pending).Concat(_toCreate).Distinct())
         {
             abandoned += series.Count - series.Written;
         }
 
         _series.Clear();
         _pending.Clear();
+        _toCreate.Clear();
         Interlocked.Add(ref _abandoned, abandoned);
     }
 

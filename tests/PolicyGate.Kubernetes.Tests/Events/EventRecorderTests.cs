@@ -313,6 +313,58 @@ public sealed class EventRecorderTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task Repeats_ArriveWhileNewEventsWaitToBeCreated_AreFoldedAtOnce_SoTheQueueDoesNotFill()
+    {
+        // The start-up burst: denials of a few subjects repeat while their Events are still being created. Writes are
+        // held back by the rate limit (1 a second), the queue holds 3.
+        _api.OnCreate(EventsApiStub.Created);
+        _api.OnPatch(EventsApiStub.Ok);
+        var time = new WatchedTimeProvider();
+        var recorder = NewRecorder(time, new EventRecorderOptions
+        {
+            QueueCapacity = 3, MaxWritesPerSecond = 1, WriteBurst = 1, BatchInterval = TimeSpan.FromMilliseconds(50),
+        });
+        recorder.Start();
+        recorder.TryRecord(Denied("a"));
+        await Eventually.TrueAsync(() => recorder.Counts.Created == 1, "the Event of a");
+
+        // Two new subjects and a repeat, taken together once the batch interval is over.
+        Assert.True(recorder.TryRecord(Denied("b")));
+        Assert.True(recorder.TryRecord(Denied("c")));
+        Assert.True(recorder.TryRecord(Denied("a")));
+        await Eventually.TrueAsync(() => time.TimersSet.Contains(TimeSpan.FromMilliseconds(50)), "the pump to wait out the batch interval");
+        time.Advance(TimeSpan.FromMilliseconds(50));
+
+        // b's create waits for a token; c waits behind it, but nothing waits in the queue: a's repeat is counted.
+        await Eventually.TrueAsync(() => WaitingForToken(time) == 1, "b's create to wait for a token");
+        Assert.Equal(0, recorder.QueueLength);
+
+        // So the queue has room for every repeat that comes meanwhile.
+        Assert.True(recorder.TryRecord(Denied("a")));
+        Assert.True(recorder.TryRecord(Denied("a")));
+        Assert.True(recorder.TryRecord(Denied("b")));
+        time.Advance(TimeSpan.FromSeconds(1));
+        await Eventually.TrueAsync(() => recorder.Counts.Created == 2 && WaitingForToken(time) == 2, "b's Event, then c's create to wait");
+        time.Advance(TimeSpan.FromSeconds(1));
+        await Eventually.TrueAsync(() => recorder.Counts.Created == 3, "c's Event");
+
+        // The repeats go out in one patch per Event, 30 s after its create (the second one a token later).
+        await Eventually.TrueAsync(() => time.TimersSet.Any(t => t > TimeSpan.FromSeconds(27) && t < TimeSpan.FromSeconds(29)), "the patch of a to be scheduled");
+        time.Advance(TimeSpan.FromSeconds(30));
+        await Eventually.TrueAsync(() => recorder.Counts.SeriesUpdated == 1 && WaitingForToken(time) == 3, "a's patch, then b's to wait for a token");
+        time.Advance(TimeSpan.FromSeconds(1));
+        await Eventually.TrueAsync(() => recorder.Counts.SeriesUpdated == 2, "b's patch");
+        var counts = _api.Requests("PATCH").Select(p => EventsApiStub.Body(p).GetProperty("series").GetProperty("count").GetInt32()).Order();
+        Assert.Equal([2, 4], counts);
+        Assert.All(_api.Requests("POST"), post => Assert.False(EventsApiStub.Body(post).TryGetProperty("series", out _)));
+        Assert.Equal(new EventRecorderCounts(Accepted: 7, Created: 3, SeriesUpdated: 2, Dropped: 0, Failed: 0, Abandoned: 0), recorder.Counts);
+
+        // Waits for a token of the 1-a-second bucket (between 0.9 and 1 s; the request timeouts are 10 s).
+        static int WaitingForToken(WatchedTimeProvider time) =>
+            time.TimersSet.Count(t => t > TimeSpan.FromMilliseconds(900) && t <= TimeSpan.FromSeconds(1));
+    }
+
+    [Fact]
     public async Task QueueFull_TryRecordReturnsFalse_CountsAndLogsTheDrop()
     {
         var recorder = NewRecorder(new WatchedTimeProvider(), new EventRecorderOptions { QueueCapacity = 2 });
