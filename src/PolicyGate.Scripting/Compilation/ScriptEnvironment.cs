@@ -103,8 +103,16 @@ internal static class ScriptEnvironment
         allowListVersion,
         typeof(PolicyContext).Assembly.ManifestModule.ModuleVersionId,
         typeof(ScriptEnvironment).Assembly.ManifestModule.ModuleVersionId,
-        typeof(Microsoft.CodeAnalysis.CSharp.CSharpCompilation).Assembly.GetName().Version,
+        RoslynVersion,
         Environment.Version);
+
+    /// <summary>
+    /// The version of Roslyn this assembly was built against, read from its references: no Roslyn assembly is loaded
+    /// for it, so a start-up served entirely from the compile cache never loads the compiler.
+    /// </summary>
+    internal static Version? RoslynVersion =>
+        typeof(ScriptEnvironment).Assembly.GetReferencedAssemblies()
+            .FirstOrDefault(a => a.Name == "Microsoft.CodeAnalysis.CSharp")?.Version;
 
     public static Assembly CoreAssembly => typeof(PolicyContext).Assembly;
 }
