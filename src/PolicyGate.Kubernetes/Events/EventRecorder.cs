@@ -33,12 +33,12 @@ namespace PolicyGate.Kubernetes.Events;
 /// (name taken) is retried at once under a new name. Any other 4xx is not retried. A write given up on is counted in
 /// <see cref="EventRecorderCounts.Failed"/> and logged with the API server's message; the series is forgotten, so the
 /// next identical occurrence creates a new Event.</para>
-/// <para><b>Folding.</b> Writes go out one at a time. Before each one the pump takes everything queued: repeats are
-/// folded into their series at once, and occurrences that need a new Event join a backlog of creates (in order, at
-/// most <see cref="EventRecorderOptions.QueueCapacity"/> of them), so a burst of repeats never waits behind the
-/// creates of a burst of new subjects. Only while one write is in flight or backing off do occurrences wait in the
-/// queue. A repeat that comes after its series' window starts a new Event; the old one's last count still goes out
-/// in its own patch when that is due.</para>
+/// <para><b>Folding.</b> Writes go out one at a time. Between writes, and while one waits (for the rate limit, an
+/// answer or a retry's back-off, at most once per <see cref="EventRecorderOptions.BatchInterval"/>), the pump takes
+/// everything queued: repeats are folded into their series at once, and occurrences that need a new Event join a
+/// backlog of creates (in order, at most <see cref="EventRecorderOptions.QueueCapacity"/> of them). So repeats never
+/// wait behind the creates of new subjects or behind a throttled write. A repeat that comes after its series' window
+/// starts a new Event; the old one's last count still goes out in its own patch when that is due.</para>
 /// <para><b>Batches.</b> The pump takes the queue in batches at most once per <see cref="EventRecorderOptions.BatchInterval"/>
 /// (an occurrence after a quiet spell is taken at once), so that a flood of denials does not wake it for every one of
 /// them: each wake-up is a thread-pool hand-off, paid on the cores that answer admission requests. Disposal ends the
@@ -382,44 +382,59 @@ public sealed class EventRecorder : IAsyncDisposable
         var request = series.Request;
         var count = recreate ? series.Count : 1;
         series.LastWrite = _time.GetUtcNow();
+        var body = new Eventsv1Event
+        {
+            ApiVersion = "events.k8s.io/v1",
+            Kind = "Event",
+            Metadata = new V1ObjectMeta { NamespaceProperty = request.Namespace },
+            EventTime = series.FirstObserved.UtcDateTime,
+            ReportingController = _options.ReportingController,
+            ReportingInstance = _options.ReportingInstance,
+            Type = request.Type,
+            Reason = request.Reason,
+            Action = request.Action,
+            Note = EventFields.TruncateNote(request.Note),
+            Regarding = ToReference(request.Regarding),
+            Related = request.Related is { } related ? ToReference(related) : null,
+            Series = count > 1
+                ? new Eventsv1EventSeries { Count = count, LastObservedTime = series.LastObserved.UtcDateTime }
+                : null,
+        };
+
+        var (name, error) = await WhileAbsorbingAsync(SendCreateAsync(body, request.Regarding.Name, cancellationToken), cancellationToken)
+            .ConfigureAwait(false);
+        if (name is null)
+        {
+            GiveUp(series, "create", series.Count, error!);
+            return;
+        }
+
+        series.Name = name;
+        series.Written = count;
+        if (series.Count > count)
+        {
+            _pending.Add(series);
+        }
+
+        Interlocked.Increment(ref _created);
+    }
+
+    /// <summary>The create call alone (it touches no series: the pump folds occurrences meanwhile): the Event's name,
+    /// or why it was given up.</summary>
+    private async Task<(string? Name, Exception? Error)> SendCreateAsync(Eventsv1Event body, string regardingName, CancellationToken cancellationToken)
+    {
         for (var attempt = 1; ; attempt++)
         {
-            var name = EventFields.NewName(request.Regarding.Name);
-            var body = new Eventsv1Event
-            {
-                ApiVersion = "events.k8s.io/v1",
-                Kind = "Event",
-                Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = request.Namespace },
-                EventTime = series.FirstObserved.UtcDateTime,
-                ReportingController = _options.ReportingController,
-                ReportingInstance = _options.ReportingInstance,
-                Type = request.Type,
-                Reason = request.Reason,
-                Action = request.Action,
-                Note = EventFields.TruncateNote(request.Note),
-                Regarding = ToReference(request.Regarding),
-                Related = request.Related is { } related ? ToReference(related) : null,
-                Series = count > 1
-                    ? new Eventsv1EventSeries { Count = count, LastObservedTime = series.LastObserved.UtcDateTime }
-                    : null,
-            };
-
+            var name = EventFields.NewName(regardingName);
+            body.Metadata.Name = name;
             try
             {
                 await _bucket.AcquireAsync(cancellationToken).ConfigureAwait(false);
                 await _pipeline.ExecuteAsync(
-                    async token => await _client.EventsV1.CreateNamespacedEventAsync(body, request.Namespace, cancellationToken: token)
+                    async token => await _client.EventsV1.CreateNamespacedEventAsync(body, body.Metadata.NamespaceProperty, cancellationToken: token)
                         .ConfigureAwait(false),
                     cancellationToken).ConfigureAwait(false);
-                series.Name = name;
-                series.Written = count;
-                if (series.Count > count)
-                {
-                    _pending.Add(series);
-                }
-
-                Interlocked.Increment(ref _created);
-                return;
+                return (name, null);
             }
             catch (Exception e) when (ApiErrors.StatusOf(e) == HttpStatusCode.Conflict && attempt < MaxNameAttempts)
             {
@@ -427,8 +442,7 @@ public sealed class EventRecorder : IAsyncDisposable
             }
             catch (Exception e) when (!cancellationToken.IsCancellationRequested)
             {
-                GiveUp(series, "create", series.Count, e);
-                return;
+                return (null, e);
             }
         }
     }
@@ -440,13 +454,10 @@ public sealed class EventRecorder : IAsyncDisposable
             $$$"""{"series":{"count":{{{count}}},"lastObservedTime":"{{{MicroTime(series.LastObserved)}}}"}}""",
             V1Patch.PatchType.MergePatch);
         series.LastWrite = _time.GetUtcNow();
-        try
+        var error = await WhileAbsorbingAsync(SendPatchAsync(patch, series.Name!, series.Request.Namespace, cancellationToken), cancellationToken)
+            .ConfigureAwait(false);
+        if (error is null)
         {
-            await _bucket.AcquireAsync(cancellationToken).ConfigureAwait(false);
-            await _pipeline.ExecuteAsync(
-                async token => await _client.EventsV1.PatchNamespacedEventAsync(patch, series.Name, series.Request.Namespace, cancellationToken: token)
-                    .ConfigureAwait(false),
-                cancellationToken).ConfigureAwait(false);
             series.Written = count;
             Interlocked.Increment(ref _seriesUpdated);
             if (series.Written == series.Count)
@@ -454,17 +465,71 @@ public sealed class EventRecorder : IAsyncDisposable
                 _pending.Remove(series);
             }
         }
-        catch (Exception e) when (ApiErrors.StatusOf(e) == HttpStatusCode.NotFound)
+        else if (ApiErrors.StatusOf(error) == HttpStatusCode.NotFound)
         {
             EventRecorderLog.Recreating(_logger, series.Name!, series.Request.Namespace);
             _pending.Remove(series);
             series.Name = null;
             await CreateAsync(series, recreate: true, cancellationToken).ConfigureAwait(false);
         }
+        else
+        {
+            GiveUp(series, "series patch", count - series.Written, error);
+        }
+    }
+
+    /// <summary>The patch call alone (it touches no series): null once written, else why it was given up.</summary>
+    private async Task<Exception?> SendPatchAsync(V1Patch patch, string name, string ns, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _bucket.AcquireAsync(cancellationToken).ConfigureAwait(false);
+            await _pipeline.ExecuteAsync(
+                async token => await _client.EventsV1.PatchNamespacedEventAsync(patch, name, ns, cancellationToken: token).ConfigureAwait(false),
+                cancellationToken).ConfigureAwait(false);
+            return null;
+        }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
-            GiveUp(series, "series patch", count - series.Written, e);
+            return e;
         }
+    }
+
+    /// <summary>
+    /// Waits for a write while folding what arrives meanwhile (<see cref="Absorb"/>), at most once per
+    /// <see cref="EventRecorderOptions.BatchInterval"/>: a write that waits for the rate limit, a slow answer or a
+    /// retry's back-off does not leave the queue to fill with repeats. Only the pump's own flow touches the series;
+    /// the write touches none.
+    /// </summary>
+    private async Task<T> WhileAbsorbingAsync<T>(Task<T> write, CancellationToken cancellationToken)
+    {
+        var reader = _queue.Reader;
+        while (!write.IsCompleted && _toCreate.Count < _options.QueueCapacity)
+        {
+            using var wake = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            if (!reader.TryPeek(out _))
+            {
+                var arrival = reader.WaitToReadAsync(wake.Token).AsTask();
+                await Task.WhenAny(write, arrival).ConfigureAwait(false);
+                await wake.CancelAsync().ConfigureAwait(false);
+                if (arrival.IsCompletedSuccessfully && !arrival.Result)
+                {
+                    break; // the queue is closed and empty: nothing more will arrive
+                }
+
+                continue;
+            }
+
+            if (_options.BatchInterval > TimeSpan.Zero)
+            {
+                await Task.WhenAny(write, Task.Delay(_options.BatchInterval, _time, wake.Token)).ConfigureAwait(false);
+                await wake.CancelAsync().ConfigureAwait(false);
+            }
+
+            Absorb(reader);
+        }
+
+        return await write.ConfigureAwait(false);
     }
 
     private void GiveUp(Series series, string write, long occurrences, Exception error)

@@ -365,6 +365,41 @@ public sealed class EventRecorderTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task Repeats_WhileAThrottledCreateWaitsOutRetryAfter_AreFoldedEveryBatchInterval_NotDropped()
+    {
+        // The API server throttles the create for 7 s; denials of the same subject keep coming, more than the queue holds.
+        _api.OnCreate(EventsApiStub.Error(429, "too many requests", retryAfter: "7"), EventsApiStub.Created);
+        _api.OnPatch(EventsApiStub.Ok);
+        var time = new WatchedTimeProvider();
+        var recorder = NewRecorder(time, new EventRecorderOptions { QueueCapacity = 2, BatchInterval = TimeSpan.FromMilliseconds(50) });
+        recorder.Start();
+        recorder.TryRecord(Denied("no"));
+        await Eventually.TrueAsync(() => time.TimersSet.Contains(TimeSpan.FromSeconds(7)), "a wait of Retry-After");
+
+        // While the create waits, each batch interval the pump takes what came: the queue (2) never overflows.
+        for (var batch = 1; batch <= 3; batch++)
+        {
+            Assert.True(recorder.TryRecord(Denied("no")), $"batch {batch}, first repeat");
+            Assert.True(recorder.TryRecord(Denied("no")), $"batch {batch}, second repeat");
+            await Eventually.TrueAsync(() => BatchWaits(time) == batch, $"batch {batch}: the pump to wait out the batch interval");
+            time.Advance(TimeSpan.FromMilliseconds(50));
+            await Eventually.TrueAsync(() => recorder.QueueLength == 0, $"batch {batch} to be folded");
+        }
+
+        time.Advance(TimeSpan.FromSeconds(7));
+        await Eventually.TrueAsync(() => recorder.Counts.Created == 1, "the retried create");
+
+        // One Event; its first patch, 30 s after the create was sent, carries all 7 occurrences.
+        await Eventually.TrueAsync(() => time.TimersSet.Any(t => t > TimeSpan.FromSeconds(20) && t < TimeSpan.FromSeconds(30)), "the series patch to be scheduled");
+        time.Advance(TimeSpan.FromSeconds(30));
+        await Eventually.TrueAsync(() => recorder.Counts.SeriesUpdated == 1, "the series patch");
+        Assert.Equal(7, EventsApiStub.Body(Assert.Single(_api.Requests("PATCH"))).GetProperty("series").GetProperty("count").GetInt32());
+        Assert.Equal(new EventRecorderCounts(Accepted: 7, Created: 1, SeriesUpdated: 1, Dropped: 0, Failed: 0, Abandoned: 0), recorder.Counts);
+
+        static int BatchWaits(WatchedTimeProvider time) => time.TimersSet.Count(t => t == TimeSpan.FromMilliseconds(50));
+    }
+
+    [Fact]
     public async Task QueueFull_TryRecordReturnsFalse_CountsAndLogsTheDrop()
     {
         var recorder = NewRecorder(new WatchedTimeProvider(), new EventRecorderOptions { QueueCapacity = 2 });
