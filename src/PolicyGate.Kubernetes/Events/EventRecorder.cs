@@ -217,15 +217,21 @@ public sealed class EventRecorder : IAsyncDisposable
             {
                 await WaitForBatchAsync(reader, cancellationToken).ConfigureAwait(false);
                 Absorb(reader);
-                while (_toCreate.TryDequeue(out var series))
+                do
                 {
-                    await CreateAsync(series, recreate: false, cancellationToken).ConfigureAwait(false);
-                    Absorb(reader);
-                    await FlushAsync(drain: false, cancellationToken).ConfigureAwait(false);
-                    Absorb(reader);
-                }
+                    while (_toCreate.TryDequeue(out var series))
+                    {
+                        await CreateAsync(series, recreate: false, cancellationToken).ConfigureAwait(false);
+                        Absorb(reader);
+                        await FlushAsync(drain: false, cancellationToken).ConfigureAwait(false);
+                        Absorb(reader);
+                    }
 
-                await FlushAsync(drain: false, cancellationToken).ConfigureAwait(false);
+                    // A patch that waited may have taken new subjects meanwhile: they are created before the pump sleeps.
+                    await FlushAsync(drain: false, cancellationToken).ConfigureAwait(false);
+                }
+                while (_toCreate.Count > 0);
+
                 Sweep();
                 if (!await WaitAsync(reader, cancellationToken).ConfigureAwait(false))
                 {

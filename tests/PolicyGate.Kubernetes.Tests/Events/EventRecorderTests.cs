@@ -400,6 +400,36 @@ public sealed class EventRecorderTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task NewSubject_ArrivingWhileASeriesPatchWaits_IsCreatedOnceThePatchIsDone_WithoutAnotherOccurrence()
+    {
+        _api.OnCreate(EventsApiStub.Created);
+        _api.OnPatch(EventsApiStub.Error(429, "too many requests", retryAfter: "7"), EventsApiStub.Ok);
+        var time = new WatchedTimeProvider();
+        var recorder = NewRecorder(time, new EventRecorderOptions { BatchInterval = TimeSpan.FromMilliseconds(50) });
+        recorder.Start();
+        recorder.TryRecord(Denied("a"));
+        await Eventually.TrueAsync(() => recorder.Counts.Created == 1, "the Event of a");
+        recorder.TryRecord(Denied("a"));
+        await Eventually.TrueAsync(() => BatchWaits(time) == 1, "the repeat to wait out the batch interval");
+        time.Advance(TimeSpan.FromMilliseconds(50));
+        await Eventually.TrueAsync(() => recorder.QueueLength == 0 && time.TimersSet.Any(t => t > TimeSpan.FromSeconds(29) && t < TimeSpan.FromSeconds(30)), "a's patch to be scheduled");
+
+        // a's patch is throttled for 7 s; meanwhile a new subject is denied once, and nothing else happens.
+        time.Advance(TimeSpan.FromSeconds(30));
+        await Eventually.TrueAsync(() => time.TimersSet.Contains(TimeSpan.FromSeconds(7)), "a's patch to wait out Retry-After");
+        recorder.TryRecord(Denied("b"));
+        await Eventually.TrueAsync(() => BatchWaits(time) == 2, "b to wait out the batch interval");
+        time.Advance(TimeSpan.FromMilliseconds(50));
+        await Eventually.TrueAsync(() => recorder.QueueLength == 0, "b to be taken while the patch waits");
+        time.Advance(TimeSpan.FromSeconds(7));
+
+        await Eventually.TrueAsync(() => recorder.Counts.SeriesUpdated == 1 && recorder.Counts.Created == 2, "a's patch, then b's Event");
+        Assert.Equal("b", EventsApiStub.Body(_api.Requests("POST")[1]).GetProperty("note").GetString());
+
+        static int BatchWaits(WatchedTimeProvider time) => time.TimersSet.Count(t => t == TimeSpan.FromMilliseconds(50));
+    }
+
+    [Fact]
     public async Task QueueFull_TryRecordReturnsFalse_CountsAndLogsTheDrop()
     {
         var recorder = NewRecorder(new WatchedTimeProvider(), new EventRecorderOptions { QueueCapacity = 2 });
