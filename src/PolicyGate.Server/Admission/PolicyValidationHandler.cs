@@ -48,6 +48,12 @@ internal sealed class PolicyValidationHandler(
 
         using (document)
         {
+            if (configMaps is not null && ConfigMapModuleOf(document.Request) is { } module)
+            {
+                // Wait for a ConfigMap not listed yet here, without holding a thread; Judge's load then reads it at once.
+                await configMaps.PrepareAsync(module, context.RequestAborted).ConfigureAwait(false);
+            }
+
             var response = Judge(document.Request);
             if (activity is not null)
             {
@@ -101,14 +107,37 @@ internal sealed class PolicyValidationHandler(
         return response;
     }
 
-    /// <summary>Reads ConfigMap modules through serve's cache, and remembers the ones it could not read.</summary>
+    /// <summary>
+    /// The ConfigMap module of a policy being created or updated, when serve would read it: any for a
+    /// ClusterAdmissionPolicy, its own namespace's for an AdmissionPolicy (the loader refuses any other, so it is not
+    /// watched for it).
+    /// </summary>
+    private static ConfigMapModule? ConfigMapModuleOf(AdmissionRequest request)
+    {
+        if (request.Operation is not ("CREATE" or "UPDATE") || request.Object is not { ValueKind: JsonValueKind.Object } obj ||
+            !obj.TryGetProperty("spec", out var spec) || spec.ValueKind != JsonValueKind.Object ||
+            !spec.TryGetProperty("module", out var module) || module.ValueKind != JsonValueKind.String ||
+            !ConfigMapModule.TryParse(module.GetString()!, out var parsed, out _) ||
+            !obj.TryGetProperty("kind", out var kind) || kind.ValueKind != JsonValueKind.String)
+        {
+            return null;
+        }
+
+        return kind.ValueEquals(nameof(PolicyKind.ClusterAdmissionPolicy)) ||
+            (kind.ValueEquals(nameof(PolicyKind.AdmissionPolicy)) && parsed.Namespace == request.Namespace)
+            ? parsed
+            : null;
+    }
+
+    /// <summary>Reads ConfigMap modules through serve's cache without waiting (the handler waited already), and
+    /// remembers the ones it could not read.</summary>
     private sealed class UnreadConfigMaps(ConfigMapScripts inner) : IConfigMapScripts
     {
         public List<string> Unread { get; } = [];
 
         public string? Read(ConfigMapModule module, out string? error)
         {
-            var text = inner.Read(module, out error);
+            var text = inner.Read(module, wait: false, out error);
             if (text is null)
             {
                 Unread.Add(error!);

@@ -22,31 +22,56 @@ internal sealed class ConfigMapScripts(ClusterConnection connection, TimeProvide
     private readonly ConcurrentDictionary<(string Namespace, string Name), ResourceCache> _caches = new();
     private readonly ConcurrentDictionary<(string Namespace, string Name), bool> _asked = new();
     private readonly ILogger _logger = loggers.CreateLogger<ConfigMapScripts>();
+    private readonly Lock _starting = new();
 
     /// <summary>Raised after a watched ConfigMap changed (on its watch's thread: handlers only signal).</summary>
     public event Action? Changed;
 
-    public string? Read(ConfigMapModule module, out string? error)
+    /// <summary>The module's script, waiting up to <see cref="FirstReadWait"/> for its ConfigMap's first list (a load
+    /// runs on the loading thread, never a request's); null with the reason when it cannot be read.</summary>
+    public string? Read(ConfigMapModule module, out string? error) => Read(module, wait: true, out error);
+
+    /// <summary>
+    /// Starts watching the module's ConfigMap and waits, without holding a thread, up to <see cref="FirstReadWait"/> for
+    /// its first list: <c>/validate-policies</c> does this on the request's own flow, then reads with
+    /// <see cref="Read(ConfigMapModule, bool, out string?)"/> without waiting again.
+    /// </summary>
+    public async Task PrepareAsync(ConfigMapModule module, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(module);
+        var cache = Watch((module.Namespace, module.Name));
+        if (cache.Synced)
+        {
+            return;
+        }
+
+        try
+        {
+            await cache.WaitForSyncAsync(cancellationToken).WaitAsync(FirstReadWait, time, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            // Read says it could not be read yet.
+        }
+    }
+
+    /// <summary>The module's script; with <paramref name="wait"/>, a ConfigMap not listed yet is waited for (on the
+    /// clock) up to <see cref="FirstReadWait"/>.</summary>
+    public string? Read(ConfigMapModule module, bool wait, out string? error)
     {
         ArgumentNullException.ThrowIfNull(module);
         var key = (module.Namespace, module.Name);
         _asked[key] = true;
-        var cache = _caches.GetOrAdd(key, k =>
+        var cache = Watch(key);
+        if (wait && !cache.Synced)
         {
-            var created = new ResourceCache(connection.Client, WatchedResource.ConfigMap(k.Namespace, k.Name), new ResourceCacheOptions(), time, _logger);
-            created.Changed += () => Changed?.Invoke();
-            created.Start();
-            return created;
-        });
-        if (!cache.Synced)
-        {
-            // The first load that names it waits for its list (a reload runs on the loading thread, never a request's).
             try
             {
-                cache.WaitForSyncAsync(CancellationToken.None).Wait(FirstReadWait);
+                cache.WaitForSyncAsync(CancellationToken.None).WaitAsync(FirstReadWait, time).Wait();
             }
             catch (AggregateException)
             {
+                // Timed out: said below.
             }
         }
 
@@ -72,6 +97,28 @@ internal sealed class ConfigMapScripts(ClusterConnection connection, TimeProvide
             ? $"ConfigMap {module.Namespace}/{module.Name}: key \"{module.Key}\" is in binaryData; a script must be text under data"
             : $"ConfigMap {module.Namespace}/{module.Name} has no key \"{module.Key}\" in data";
         return null;
+    }
+
+    /// <summary>The cache of one ConfigMap, listed and watched from the first time it is asked for.</summary>
+    private ResourceCache Watch((string Namespace, string Name) key)
+    {
+        if (_caches.TryGetValue(key, out var cache))
+        {
+            return cache;
+        }
+
+        lock (_starting) // GetOrAdd may run its factory twice, and a cache started twice would watch twice
+        {
+            if (!_caches.TryGetValue(key, out cache))
+            {
+                cache = new ResourceCache(connection.Client, WatchedResource.ConfigMap(key.Namespace, key.Name), new ResourceCacheOptions(), time, _logger);
+                cache.Changed += () => Changed?.Invoke();
+                cache.Start();
+                _caches[key] = cache;
+            }
+
+            return cache;
+        }
     }
 
     /// <summary>Called after a load: stops watching the ConfigMaps it did not ask for, and starts the next load's record.</summary>
