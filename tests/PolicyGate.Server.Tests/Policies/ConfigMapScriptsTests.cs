@@ -43,7 +43,8 @@ public sealed class ConfigMapScriptsTests
 
         // /validate-policies: the handler waits on the request's flow, then its load reads without a second wait.
         var prepare = cluster.Scripts.PrepareAsync(Module, CancellationToken.None);
-        await Eventually.TrueAsync(() => FirstReadWaits() == 1 && cluster.ListsOfTheConfigMap() == 1, "the preparation to wait for the refused list");
+        // Both waits start before the clock moves: the preparation's, and the cache's retry after the 503.
+        await Eventually.TrueAsync(() => FirstReadWaits() == 1 && RetryWaits() == 1, "the preparation and the cache's retry to wait");
         Assert.False(prepare.IsCompleted);
         _time.Advance(ConfigMapScripts.FirstReadWait);
         await prepare.WaitAsync(TimeSpan.FromSeconds(10));
@@ -68,6 +69,9 @@ public sealed class ConfigMapScriptsTests
     }
 
     private int FirstReadWaits() => _time.TimersSet.Count(t => t == ConfigMapScripts.FirstReadWait);
+
+    /// <summary>The cache's waits before it lists again after the 503 (its Retry-After: 30 s).</summary>
+    private int RetryWaits() => _time.TimersSet.Count(t => t == TimeSpan.FromSeconds(30));
 
     /// <summary>The loopback API server, a connection to it, and serve's ConfigMap reader on the fake clock.</summary>
     private sealed class Cluster : IAsyncDisposable
