@@ -48,13 +48,7 @@ internal sealed class PolicyValidationHandler(
 
         using (document)
         {
-            if (configMaps is not null && ConfigMapModuleOf(document.Request) is { } module)
-            {
-                // Wait for a ConfigMap not listed yet here, without holding a thread; Judge's load then reads it at once.
-                await configMaps.PrepareAsync(module, context.RequestAborted).ConfigureAwait(false);
-            }
-
-            var response = Judge(document.Request);
+            var response = await JudgeAsync(document.Request, context.RequestAborted).ConfigureAwait(false);
             if (activity is not null)
             {
                 AdmissionTracing.Describe(activity, document.Request, response);
@@ -67,7 +61,7 @@ internal sealed class PolicyValidationHandler(
     }
 
     /// <summary>The answer for one request: allowed with warnings when the policy loads, else denied with every error.</summary>
-    public AdmissionResponse Judge(AdmissionRequest request)
+    public async Task<AdmissionResponse> JudgeAsync(AdmissionRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         var response = new AdmissionResponse { Uid = request.Uid, Allowed = true };
@@ -79,6 +73,14 @@ internal sealed class PolicyValidationHandler(
         var obj = JsonNode.Parse(element.GetRawText())!.AsObject();
         var kind = (string?)obj["kind"];
         var source = ClusterPolicySource.SourceOf(kind, request.Namespace, request.Name);
+        if (configMaps is not null && PolicyResourceParser.Parse(obj, source) is { Succeeded: true, Policy.Spec.Module: { } module } &&
+            ConfigMapModule.TryParse(module, out var configMap, out _))
+        {
+            // A ConfigMap not listed yet is waited for here, without holding a thread (only one the parser lets this
+            // policy read); the load below then reads it at once.
+            await configMaps.PrepareAsync(configMap, cancellationToken).ConfigureAwait(false);
+        }
+
         var scripts = configMaps is null ? null : new UnreadConfigMaps(configMaps);
         var loaded = new PolicyLoader(compiler, isolation, options.Value.IsolateAll, scripts).LoadAll([], [(obj, source)]);
         var warnings = new List<string>();
@@ -105,28 +107,6 @@ internal sealed class PolicyValidationHandler(
         warnings.AddRange(loaded.Policies.SelectMany(p => RuleReachability.Unreachable(p.Spec)));
         response.Warnings = warnings.Count > 0 ? warnings : null;
         return response;
-    }
-
-    /// <summary>
-    /// The ConfigMap module of a policy being created or updated, when serve would read it: any for a
-    /// ClusterAdmissionPolicy, its own namespace's for an AdmissionPolicy (the loader refuses any other, so it is not
-    /// watched for it).
-    /// </summary>
-    private static ConfigMapModule? ConfigMapModuleOf(AdmissionRequest request)
-    {
-        if (request.Operation is not ("CREATE" or "UPDATE") || request.Object is not { ValueKind: JsonValueKind.Object } obj ||
-            !obj.TryGetProperty("spec", out var spec) || spec.ValueKind != JsonValueKind.Object ||
-            !spec.TryGetProperty("module", out var module) || module.ValueKind != JsonValueKind.String ||
-            !ConfigMapModule.TryParse(module.GetString()!, out var parsed, out _) ||
-            !obj.TryGetProperty("kind", out var kind) || kind.ValueKind != JsonValueKind.String)
-        {
-            return null;
-        }
-
-        return kind.ValueEquals(nameof(PolicyKind.ClusterAdmissionPolicy)) ||
-            (kind.ValueEquals(nameof(PolicyKind.AdmissionPolicy)) && parsed.Namespace == request.Namespace)
-            ? parsed
-            : null;
     }
 
     /// <summary>Reads ConfigMap modules through serve's cache without waiting (the handler waited already), and
