@@ -45,24 +45,7 @@ internal static class YamlJson
     };
 
     /// <summary>Parses every document of <paramref name="text"/>; empty documents are skipped.</summary>
-    public static IReadOnlyList<YamlDocumentResult> ParseDocuments(string text)
-    {
-        ArgumentNullException.ThrowIfNull(text);
-        var start = text.Length > 0 && text[0] == '\uFEFF' ? 1 : 0;
-        if (LooksLikeJson(text))
-        {
-            return [ParseJson(text, start)];
-        }
-
-        var results = new List<YamlDocumentResult>();
-        var nextIndex = 0;
-        foreach (var chunk in SplitChunks(text, start))
-        {
-            ParseChunk(text, chunk, results, ref nextIndex);
-        }
-
-        return results;
-    }
+    public static IReadOnlyList<YamlDocumentResult> ParseDocuments(string text) => Parse(text, fastPath: false);
 
     /// <summary>
     /// Parses every document of <paramref name="text"/> as <see cref="ParseDocuments"/> does, but a document in the
@@ -70,7 +53,9 @@ internal static class YamlJson
     /// the result's <see cref="YamlDocumentResult.Element"/>); every other document, and every error, comes from the
     /// same full path as <see cref="ParseDocuments"/> (the result's <see cref="YamlDocumentResult.Node"/>).
     /// </summary>
-    public static IReadOnlyList<YamlDocumentResult> ParseDocumentsAsJson(string text)
+    public static IReadOnlyList<YamlDocumentResult> ParseDocumentsAsJson(string text) => Parse(text, fastPath: true);
+
+    private static List<YamlDocumentResult> Parse(string text, bool fastPath)
     {
         ArgumentNullException.ThrowIfNull(text);
         var start = text.Length > 0 && text[0] == '\uFEFF' ? 1 : 0;
@@ -81,10 +66,13 @@ internal static class YamlJson
 
         var results = new List<YamlDocumentResult>();
         var nextIndex = 0;
-        using var fast = new BlockYamlReader();
+        using var fast = fastPath ? new BlockYamlReader() : null;
         foreach (var chunk in SplitChunks(text, start))
         {
-            switch (fast.TryRead(text, chunk, out var element, out var line))
+            var element = default(JsonElement);
+            var line = 0;
+            var outcome = fast is null ? BlockYamlReader.Outcome.NotHandled : fast.TryRead(text, chunk, out element, out line);
+            switch (outcome)
             {
                 case BlockYamlReader.Outcome.Document:
                     results.Add(new YamlDocumentResult(nextIndex++, line, null, null) { Element = element });
@@ -94,7 +82,7 @@ internal static class YamlJson
                     break;
                 case BlockYamlReader.Outcome.NoDocument:
                     break;
-                default:
+                default: // no fast path, or a slice outside its subset: the full path, with its errors
                     ParseChunk(text, chunk, results, ref nextIndex);
                     break;
             }
