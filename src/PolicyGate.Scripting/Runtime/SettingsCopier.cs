@@ -120,14 +120,14 @@ internal sealed class SettingsCopier
         {
             var element = type.GetGenericArguments()[0];
             var method = IsImmutable(element) ? nameof(ImmutableList) : nameof(DeepList);
-            return Generic(method, element).CreateDelegate<Func<SettingsCopier, Func<object, object>>>()(this);
+            return Generic(typeof(SettingsCopier), method, element).CreateDelegate<Func<SettingsCopier, Func<object, object>>>()(this);
         }
 
         if (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(Dictionary<,>) && type.GetGenericArguments()[0] == typeof(string))
         {
             var element = type.GetGenericArguments()[1];
             var method = IsImmutable(element) ? nameof(ImmutableDictionary) : nameof(DeepDictionary);
-            return Generic(method, element).CreateDelegate<Func<SettingsCopier, Func<object, object>>>()(this);
+            return Generic(typeof(SettingsCopier), method, element).CreateDelegate<Func<SettingsCopier, Func<object, object>>>()(this);
         }
 
         if (!IsCopyableObjectType(type))
@@ -149,8 +149,9 @@ internal sealed class SettingsCopier
         };
     }
 
-    private static MethodInfo Generic(string name, params Type[] types) =>
-        typeof(SettingsCopier).GetMethod(name, BindingFlags.NonPublic | BindingFlags.Static)!.MakeGenericMethod(types);
+    /// <summary>The private static generic method <paramref name="name"/> of <paramref name="owner"/>, made for <paramref name="types"/>.</summary>
+    private static MethodInfo Generic(Type owner, string name, params Type[] types) =>
+        owner.GetMethod(name, BindingFlags.NonPublic | BindingFlags.Static)!.MakeGenericMethod(types);
 
     private static Func<object, object> ImmutableList<T>(SettingsCopier copier) => static value => new List<T>((List<T>)value);
 
@@ -190,16 +191,13 @@ internal sealed class SettingsCopier
     {
         public static ObjectPlan For(Type type)
         {
-            var create = Generic(nameof(Constructor), type).CreateDelegate<Func<Func<object>>>()();
+            var create = Generic(typeof(ObjectPlan), nameof(Constructor), type).CreateDelegate<Func<Func<object>>>()();
             var properties = type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
                 .Where(p => p.GetIndexParameters().Length == 0 && p.GetMethod is { IsPublic: true } && p.SetMethod is { IsPublic: true })
-                .Select(p => Generic(nameof(Accessors), type, p.PropertyType).CreateDelegate<Func<PropertyInfo, (Func<object, object?>, Action<object, object?>)>>()(p))
+                .Select(p => Generic(typeof(ObjectPlan), nameof(Accessors), type, p.PropertyType).CreateDelegate<Func<PropertyInfo, (Func<object, object?>, Action<object, object?>)>>()(p))
                 .ToArray();
             return new ObjectPlan(create, properties);
         }
-
-        private static MethodInfo Generic(string name, params Type[] types) =>
-            typeof(ObjectPlan).GetMethod(name, BindingFlags.NonPublic | BindingFlags.Static)!.MakeGenericMethod(types);
 
         private static Func<object> Constructor<T>()
             where T : new() => static () => new T();
